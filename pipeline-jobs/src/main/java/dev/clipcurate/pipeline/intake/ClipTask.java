@@ -1,0 +1,27 @@
+package dev.clipcurate.pipeline.intake;
+
+/**
+ * A parsed donation on its way through the pipeline. It carries the donor's pseudonym only: the raw donor id
+ * is dropped by the operator that parses the message.
+ */
+public class ClipTask {
+    public String clipId;
+    public String donorPseudonym;
+    public String campaign;
+    public String clipUri;
+    public String sha256;
+    public long sizeBytes;
+    public String cameraId;
+    public String capturedAt;
+    public String consentScope;
+    public String consentVersion;
+    public String consentGrantedAt;
+    public Boolean declaredStaged;
+    public String sourceTopic;
+    public int sourcePartition;
+    public long sourceOffset;
+    /** Set once the URI has been checked against the landing root. */
+    public String resolvedPath;
+
+    public ClipTask() {}
+}

@@ -1,0 +1,66 @@
+package dev.clipcurate.pipeline.intake;
+
+import dev.clipcurate.schemas.ClipRow;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Instant;
+
+/** The clip-manifest rows every stage emits: one per consumed message, whatever became of it. */
+public final class Decisions {
+    public static final String ACCEPTED = "accepted";
+    public static final String DUPLICATE = "duplicate";
+    public static final String REJECTED = "rejected";
+    public static final String QUARANTINED = "quarantined";
+
+    /** Side output on which operators emit rows for clips that stop at them. */
+    public static final OutputTag<ClipRow> TAG = new OutputTag<>("clip-decisions", TypeInformation.of(ClipRow.class));
+
+    private Decisions() {}
+
+    /** A row for a message that could not be parsed into a donation. */
+    public static ClipRow unparsed(DonationMessage message, ClipRejected why, String buildId) {
+        return ClipRow.newBuilder()
+                .setDecision(REJECTED)
+                .setReason(why.reason().code())
+                .setReasonDetail(why.getMessage())
+                .setSourceTopic(message.topic)
+                .setSourcePartition(message.partition)
+                .setSourceOffset(message.offset)
+                .setBuildId(buildId)
+                .setProcessedAt(Instant.now().toString())
+                .build();
+    }
+
+    public static ClipRow rejected(ClipTask task, ClipRejected why, String buildId) {
+        ClipRow row = forTask(task, buildId);
+        row.setDecision(REJECTED);
+        row.setReason(why.reason().code());
+        row.setReasonDetail(why.getMessage());
+        return row;
+    }
+
+    /** A row carrying everything the donation told us; the caller sets decision and media facts. */
+    public static ClipRow forTask(ClipTask task, String buildId) {
+        return ClipRow.newBuilder()
+                .setClipId(task.clipId)
+                .setDecision(ACCEPTED)
+                .setSourceTopic(task.sourceTopic)
+                .setSourcePartition(task.sourcePartition)
+                .setSourceOffset(task.sourceOffset)
+                .setSourceUri(task.clipUri)
+                .setSha256(task.sha256)
+                .setSizeBytes(task.sizeBytes)
+                .setCampaign(task.campaign)
+                .setDonorPseudonym(task.donorPseudonym)
+                .setCameraId(task.cameraId)
+                .setCapturedAt(task.capturedAt)
+                .setConsentScope(task.consentScope)
+                .setConsentVersion(task.consentVersion)
+                .setConsentGrantedAt(task.consentGrantedAt)
+                .setDeclaredStaged(task.declaredStaged)
+                .setBuildId(buildId)
+                .setProcessedAt(Instant.now().toString())
+                .build();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.clipcurate.pipeline.intake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clipcurate.pipeline.common.AvroJson;
+import dev.clipcurate.pipeline.privacy.DonorPseudonymizer;
+import dev.clipcurate.schemas.Donation;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
+
+/** Turns message bytes into a {@link ClipTask}, checking them against schemas/donation.avsc and value rules. */
+public final class DonationParser {
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+    private static final int MAX_ID_LENGTH = 256;
+
+    private final DonorPseudonymizer pseudonymizer;
+
+    public DonationParser(DonorPseudonymizer pseudonymizer) {
+        this.pseudonymizer = pseudonymizer;
+    }
+
+    public ClipTask parse(DonationMessage message) throws ClipRejected {
+        JsonNode json;
+        try {
+            json = AvroJson.MAPPER.readTree(message.value);
+        } catch (Exception e) {
+            throw new ClipRejected(RejectReason.MALFORMED_JSON, "not valid JSON: " + firstLine(e.getMessage()));
+        }
+        if (json == null || json.isMissingNode()) {
+            throw new ClipRejected(RejectReason.MALFORMED_JSON, "empty message");
+        }
+        Donation donation;
+        try {
+            donation = AvroJson.toRecord(json, Donation.class);
+        } catch (AvroJson.SchemaViolation e) {
+            throw new ClipRejected(RejectReason.SCHEMA_VIOLATION, e.getMessage());
+        }
+        checkValues(donation);
+
+        ClipTask task = new ClipTask();
+        task.clipId = donation.getClipId();
+        task.donorPseudonym = pseudonymizer.pseudonymize(donation.getDonorId());
+        task.campaign = donation.getCampaign();
+        task.clipUri = donation.getClipUri();
+        task.sha256 = donation.getSha256();
+        task.sizeBytes = donation.getSizeBytes();
+        task.cameraId = donation.getCapture().getCameraId();
+        task.capturedAt = donation.getCapture().getCapturedAt();
+        task.consentScope = donation.getConsent().getScope();
+        task.consentVersion = donation.getConsent().getVersion();
+        task.consentGrantedAt = donation.getConsent().getGrantedAt();
+        task.declaredStaged = donation.getDeclaredStaged();
+        task.sourceTopic = message.topic;
+        task.sourcePartition = message.partition;
+        task.sourceOffset = message.offset;
+        return task;
+    }
+
+    private static void checkValues(Donation d) throws ClipRejected {
+        requireId("clip_id", d.getClipId());
+        requireId("donor_id", d.getDonorId());
+        requireId("campaign", d.getCampaign());
+        requireId("capture.camera_id", d.getCapture().getCameraId());
+        if (d.getClipUri().isBlank()) schema("field 'clip_uri' is empty");
+        if (!SHA256_HEX.matcher(d.getSha256()).matches()) schema("field 'sha256' must be 64 lowercase hex digits");
+        if (d.getSizeBytes() < 0) schema("field 'size_bytes' must not be negative");
+        requireInstant("capture.captured_at", d.getCapture().getCapturedAt());
+        requireInstant("consent.granted_at", d.getConsent().getGrantedAt());
+        if (d.getConsent().getScope().isBlank()) schema("field 'consent.scope' is empty");
+        if (d.getConsent().getVersion().isBlank()) schema("field 'consent.version' is empty");
+    }
+
+    private static void requireId(String field, String value) throws ClipRejected {
+        if (value.isBlank()) schema("field '" + field + "' is empty");
+        if (value.length() > MAX_ID_LENGTH) schema("field '" + field + "' is longer than " + MAX_ID_LENGTH);
+        if (value.chars().anyMatch(Character::isISOControl)) schema("field '" + field + "' contains control characters");
+    }
+
+    private static void requireInstant(String field, String value) throws ClipRejected {
+        try {
+            Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            schema("field '" + field + "' must be an ISO-8601 instant such as 2026-11-20T18:04:05Z");
+        }
+    }
+
+    private static void schema(String detail) throws ClipRejected {
+        throw new ClipRejected(RejectReason.SCHEMA_VIOLATION, detail);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "unreadable";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.clipcurate.pipeline.intake;
+
+/** Reason codes of the clip manifest's {@code reason} column and of messages on the rejected topic. */
+public enum RejectReason {
+    MALFORMED_JSON,
+    SCHEMA_VIOLATION,
+    URI_OUTSIDE_LANDING,
+    MISSING_FILE,
+    SHA256_MISMATCH,
+    SIZE_MISMATCH,
+    FILE_TOO_LARGE,
+    NOT_A_VIDEO,
+    TRUNCATED_VIDEO,
+    UNDECODABLE_VIDEO,
+    RESOLUTION_OVER_LIMIT,
+    DURATION_OVER_LIMIT,
+    DECODE_TIMEOUT,
+    READ_ERROR;
+
+    /** The code as written to manifests: lower snake case. */
+    public String code() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

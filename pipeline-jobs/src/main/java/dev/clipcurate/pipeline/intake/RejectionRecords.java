@@ -1,0 +1,23 @@
+package dev.clipcurate.pipeline.intake;
+
+import dev.clipcurate.pipeline.common.AvroJson;
+import dev.clipcurate.schemas.ClipRow;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.nio.charset.StandardCharsets;
+
+/** A rejected clip's manifest row as a JSON message keyed by clip id (null key for unparsable messages). */
+public final class RejectionRecords implements KafkaRecordSerializationSchema<ClipRow> {
+    private final String topic;
+
+    public RejectionRecords(String topic) {
+        this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(ClipRow row, KafkaSinkContext context, Long timestamp) {
+        byte[] key = row.getClipId() == null ? null : row.getClipId().getBytes(StandardCharsets.UTF_8);
+        return new ProducerRecord<>(topic, null, timestamp, key, AvroJson.toJsonBytes(row));
+    }
+}

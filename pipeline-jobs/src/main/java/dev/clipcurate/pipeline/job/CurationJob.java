@@ -1,0 +1,115 @@
+package dev.clipcurate.pipeline.job;
+
+import dev.clipcurate.pipeline.intake.ClipTask;
+import dev.clipcurate.pipeline.intake.Decisions;
+import dev.clipcurate.pipeline.intake.DonationMessage;
+import dev.clipcurate.pipeline.intake.DonationMessageDeserializer;
+import dev.clipcurate.pipeline.intake.DropRedeliveries;
+import dev.clipcurate.pipeline.intake.LandingArea;
+import dev.clipcurate.pipeline.intake.ParseDonation;
+import dev.clipcurate.pipeline.intake.RejectionRecords;
+import dev.clipcurate.pipeline.intake.ResolveLandingFile;
+import dev.clipcurate.pipeline.media.DecodeClip;
+import dev.clipcurate.pipeline.media.FrameSample;
+import dev.clipcurate.pipeline.privacy.DonorPseudonymizer;
+import dev.clipcurate.pipeline.shards.DatasetLayout;
+import dev.clipcurate.pipeline.shards.RollOnSizeOrCheckpoint;
+import dev.clipcurate.pipeline.shards.TarShardWriter;
+import dev.clipcurate.schemas.ClipRow;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.formats.parquet.avro.AvroParquetWriters;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
+import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.Map;
+
+/**
+ * Wires the curation stages; each stage is an operator in its own package.
+ *
+ * <pre>
+ * Kafka clips.donated → ParseDonation → keyBy(clip id) → DropRedeliveries → ResolveLandingFile → DecodeClip
+ *                                                                                                  │frames
+ *                     every stage's decision rows (side outputs) → clip manifest + clips.rejected   ▼
+ *                                                                                     WebDataset tar shards
+ * </pre>
+ */
+public final class CurationJob {
+    private CurationJob() {}
+
+    /**
+     * Adds the job to the environment.
+     *
+     * @param start where to start reading, per partition; null means the consumer group's committed offsets
+     * @param end   where to stop, per partition; null means run unbounded
+     */
+    public static void define(StreamExecutionEnvironment env, CurationOptions o, String buildId,
+                              Map<TopicPartition, Long> start, Map<TopicPartition, Long> end) {
+        var sourceBuilder = KafkaSource.<DonationMessage>builder()
+                .setBootstrapServers(o.bootstrapServers)
+                .setTopics(o.donationsTopic)
+                .setGroupId(o.consumerGroup)
+                .setDeserializer(new DonationMessageDeserializer())
+                .setStartingOffsets(start == null
+                        ? OffsetsInitializer.committedOffsets(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
+                        : OffsetsInitializer.offsets(start));
+        if (end != null) sourceBuilder.setBounded(OffsetsInitializer.offsets(end));
+
+        DataStream<DonationMessage> messages = env
+                .fromSource(sourceBuilder.build(), WatermarkStrategy.noWatermarks(), "donations")
+                .uid("donations-source");
+
+        SingleOutputStreamOperator<ClipTask> parsed = messages
+                .process(new ParseDonation(new DonorPseudonymizer(o.pseudonymKey), buildId))
+                .uid("intake-parse").name("intake: parse donation");
+        SingleOutputStreamOperator<ClipTask> firstDeliveries = parsed
+                .keyBy((KeySelector<ClipTask, String>) t -> t.clipId, Types.STRING)
+                .process(new DropRedeliveries())
+                .uid("intake-redeliveries").name("intake: drop redeliveries");
+        SingleOutputStreamOperator<ClipTask> resolved = firstDeliveries
+                .process(new ResolveLandingFile(new LandingArea(o.landingRoot), o.maxFileBytes, buildId))
+                .uid("intake-resolve").name("intake: resolve landing file");
+        SingleOutputStreamOperator<FrameSample> frames = resolved
+                .process(new DecodeClip(o.decodeLimits(), buildId))
+                .uid("media-decode").name("media: decode and sample");
+
+        DataStream<ClipRow> decisions = parsed.getSideOutput(Decisions.TAG)
+                .union(resolved.getSideOutput(Decisions.TAG), frames.getSideOutput(Decisions.TAG));
+
+        DatasetLayout layout = new DatasetLayout(o.warehouse, o.dataset);
+        frames.sinkTo(FileSink
+                        .forBulkFormat(layout.stagingFrames(buildId), TarShardWriter.factory())
+                        .withBucketAssigner(new BasePathBucketAssigner<>())
+                        .withRollingPolicy(new RollOnSizeOrCheckpoint<>(o.shardTargetBytes))
+                        .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("frames").withPartSuffix(".tar").build())
+                        .build())
+                .uid("shards-frames").name("shards: WebDataset tar");
+        decisions.sinkTo(FileSink
+                        .forBulkFormat(layout.stagingClips(buildId), AvroParquetWriters.forSpecificRecord(ClipRow.class))
+                        .withBucketAssigner(new BasePathBucketAssigner<>())
+                        .withRollingPolicy(OnCheckpointRollingPolicy.build())
+                        .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("clips").withPartSuffix(".parquet").build())
+                        .build())
+                .uid("shards-clip-manifest").name("shards: clip manifest");
+        decisions
+                .filter(row -> !Decisions.ACCEPTED.equals(row.getDecision()))
+                .uid("rejections-filter").name("rejections")
+                .sinkTo(KafkaSink.<ClipRow>builder()
+                        .setBootstrapServers(o.bootstrapServers)
+                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                        .setRecordSerializer(new RejectionRecords(o.rejectedTopic))
+                        .build())
+                .uid("rejections-topic").name("rejections: " + o.rejectedTopic);
+    }
+}

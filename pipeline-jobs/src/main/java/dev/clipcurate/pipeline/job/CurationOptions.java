@@ -1,0 +1,67 @@
+package dev.clipcurate.pipeline.job;
+
+import dev.clipcurate.pipeline.media.DecodeLimits;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Every setting of the curation job, with its default, in one place. The CLI fills it from flags. */
+public class CurationOptions {
+    // Kafka
+    public String bootstrapServers = "localhost:9092";
+    public String donationsTopic = "clips.donated";
+    public String rejectedTopic = "clips.rejected";
+    public String consumerGroup = "clip-curation";
+
+    // Files
+    public String landingRoot = "./landing";
+    public String warehouse = "./warehouse";
+    public String dataset = "clips";
+    public long maxFileBytes = 2L << 30;
+
+    // Frames
+    public double sampleFps = 2.0;
+    public int maxLongSide = 640;
+    public int jpegQuality = 90;
+    public int maxWidth = 3840;
+    public int maxHeight = 2160;
+    public double maxDurationSeconds = 600;
+    public double decodeBudgetSeconds = 120;
+    public int decoderThreads = 1;
+
+    // Shards
+    public long shardTargetBytes = 256L << 20;
+
+    // Flink
+    public int parallelism = 2;
+    public Duration checkpointInterval = Duration.ofSeconds(10);
+    public int restartAttempts = 3;
+
+    /** Secret; never part of {@link #describe()} nor of any file the job writes. */
+    public transient byte[] pseudonymKey;
+
+    public DecodeLimits decodeLimits() {
+        return new DecodeLimits(sampleFps, maxLongSide, jpegQuality, maxWidth, maxHeight, maxDurationSeconds,
+                decodeBudgetSeconds, decoderThreads);
+    }
+
+    /** The settings that shape a dataset, as recorded (and hashed) in the version file. */
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("donations_topic", donationsTopic);
+        m.put("rejected_topic", rejectedTopic);
+        m.put("landing_root", landingRoot);
+        m.put("max_file_bytes", maxFileBytes);
+        m.put("sample_fps", sampleFps);
+        m.put("max_long_side", maxLongSide);
+        m.put("jpeg_quality", jpegQuality);
+        m.put("max_width", maxWidth);
+        m.put("max_height", maxHeight);
+        m.put("max_duration_s", maxDurationSeconds);
+        m.put("decode_budget_s", decodeBudgetSeconds);
+        m.put("shard_target_bytes", shardTargetBytes);
+        m.put("parallelism", parallelism);
+        return m;
+    }
+}

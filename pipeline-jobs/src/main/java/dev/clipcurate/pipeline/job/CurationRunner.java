@@ -1,0 +1,197 @@
+package dev.clipcurate.pipeline.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clipcurate.pipeline.shards.BuildInfo;
+import dev.clipcurate.pipeline.shards.DatasetLayout;
+import dev.clipcurate.pipeline.shards.VersionSealer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs the curation job over a range of Kafka offsets and seals the result as the next dataset version.
+ * The range starts where the parent version's range ended and ends at the topic's end when the run starts.
+ */
+public final class CurationRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(CurationRunner.class);
+
+    public enum Mode { BATCH, STREAMING }
+
+    private final CurationOptions options;
+    private final PrintStream out;
+    /** Lets a caller (the failure test) act on the running job; may be null. */
+    private Consumer<JobClient> onStarted;
+
+    public CurationRunner(CurationOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public CurationRunner onStarted(Consumer<JobClient> hook) {
+        this.onStarted = hook;
+        return this;
+    }
+
+    /** The sealed version, or null when the topic had nothing new since the parent version. */
+    public VersionSealer.Sealed buildNextVersion(Mode mode, List<String> args) throws Exception {
+        if (options.pseudonymKey == null) {
+            throw new IllegalArgumentException("no pseudonym key: set CURATE_PSEUDONYM_KEY or --pseudonym-key-file");
+        }
+        Instant started = Instant.now();
+        DatasetLayout layout = new DatasetLayout(options.warehouse, options.dataset);
+        VersionSealer sealer = new VersionSealer(layout);
+        JsonNode parent = sealer.latest();
+        Map<TopicPartition, long[]> ranges = offsetRanges(parent);
+        long pending = ranges.values().stream().mapToLong(r -> r[1] - r[0]).sum();
+        String parentName = parent == null ? "none" : parent.get("name").asText();
+        if (pending == 0) {
+            out.printf("Nothing new on %s since %s: no version sealed.%n", options.donationsTopic, parentName);
+            return null;
+        }
+        String buildId = newBuildId(started);
+        out.printf("Build %s (%s): %d messages from %s, parent version %s%n", buildId, mode.name().toLowerCase(),
+                pending, options.donationsTopic, parentName);
+
+        Map<TopicPartition, Long> start = new HashMap<>();
+        Map<TopicPartition, Long> end = new HashMap<>();
+        ranges.forEach((tp, r) -> {
+            start.put(tp, r[0]);
+            end.put(tp, r[1]);
+        });
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig(mode));
+        CurationJob.define(env, options, buildId, start, end);
+        try {
+            JobClient client = env.executeAsync("curate " + mode.name().toLowerCase() + " " + buildId);
+            if (onStarted != null) onStarted.accept(client);
+            Progress.follow(client, pending, Duration.ofSeconds(5), out);
+            client.getJobExecutionResult().get();
+        } catch (Exception e) {
+            discardBuild(layout, buildId);
+            throw new IllegalStateException("the build failed, no version was sealed: " + rootMessage(e), e);
+        }
+
+        Map<String, Map<Integer, long[]>> offsets = new TreeMap<>();
+        ranges.forEach((tp, r) -> offsets.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), r));
+        BuildInfo info = new BuildInfo(buildId, mode.name().toLowerCase(), args, offsets, options.describe(),
+                codeVersion(), Map.of(), started);
+        try {
+            return sealer.seal(info);
+        } catch (Exception e) {
+            discardBuild(layout, buildId);
+            throw new IllegalStateException("sealing failed, no version was written: " + e.getMessage(), e);
+        }
+    }
+
+    Configuration flinkConfig(Mode mode) {
+        Configuration conf = new Configuration();
+        conf.setString("execution.runtime-mode", mode.name());
+        conf.setString("parallelism.default", Integer.toString(options.parallelism));
+        conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(options.parallelism, 1)));
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.setString("restart-strategy.type", "fixed-delay");
+        conf.setString("restart-strategy.fixed-delay.attempts", Integer.toString(options.restartAttempts));
+        conf.setString("restart-strategy.fixed-delay.delay", "1 s");
+        if (mode == Mode.STREAMING) {
+            conf.setString("execution.checkpointing.interval", options.checkpointInterval.toMillis() + " ms");
+            conf.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
+        }
+        return conf;
+    }
+
+    /** Per partition of the donations topic: [end of the parent's range, current end of the topic). */
+    Map<TopicPartition, long[]> offsetRanges(JsonNode parent) throws Exception {
+        Map<Integer, Long> parentEnds = new HashMap<>();
+        if (parent != null) {
+            for (JsonNode o : parent.get("kafka_offsets")) {
+                if (o.get("topic").asText().equals(options.donationsTopic)) {
+                    parentEnds.put(o.get("partition").asInt(), o.get("to").asLong());
+                }
+            }
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))) {
+            TopicDescription topic = admin.describeTopics(List.of(options.donationsTopic))
+                    .allTopicNames().get(60, TimeUnit.SECONDS).get(options.donationsTopic);
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            topic.partitions().forEach(p -> {
+                TopicPartition tp = new TopicPartition(options.donationsTopic, p.partition());
+                earliest.put(tp, OffsetSpec.earliest());
+                latest.put(tp, OffsetSpec.latest());
+            });
+            var first = admin.listOffsets(earliest).all().get(60, TimeUnit.SECONDS);
+            var last = admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS);
+            Map<TopicPartition, long[]> ranges = new TreeMap<>((a, b) -> Integer.compare(a.partition(), b.partition()));
+            for (TopicPartition tp : latest.keySet()) {
+                long from = Math.max(first.get(tp).offset(), parentEnds.getOrDefault(tp.partition(), 0L));
+                long to = last.get(tp).offset();
+                if (parentEnds.containsKey(tp.partition()) && first.get(tp).offset() > parentEnds.get(tp.partition())) {
+                    LOG.warn("partition {} was truncated by retention past the parent's end offset {}: "
+                            + "messages {}..{} are gone", tp, parentEnds.get(tp.partition()),
+                            parentEnds.get(tp.partition()), first.get(tp).offset());
+                }
+                ranges.put(tp, new long[] {from, Math.max(from, to)});
+            }
+            return ranges;
+        }
+    }
+
+    private static void discardBuild(DatasetLayout layout, String buildId) {
+        try {
+            Path dir = layout.buildDir(buildId);
+            dir.getFileSystem().delete(dir, true);
+        } catch (Exception e) {
+            LOG.warn("could not remove the output of failed build {}: {}", buildId, e.getMessage());
+        }
+    }
+
+    static String newBuildId(Instant now) {
+        return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now)
+                + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public static String codeVersion() {
+        String version = "unknown";
+        try (InputStream in = CurationRunner.class.getResourceAsStream("/curate-version.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                version = p.getProperty("version", version);
+            }
+        } catch (Exception ignored) {
+            // the version is informative only
+        }
+        String commit = System.getenv("CURATE_GIT_COMMIT");
+        return commit == null || commit.isBlank() ? version : version + "+" + commit;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.clipcurate.pipeline.job;
+
+import org.apache.flink.core.execution.JobClient;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Names of the job's progress accumulators, and a printer that shows them while a job runs. */
+public final class Progress {
+    public static final String MESSAGES = "messages_consumed";
+    public static final String CLIPS_DECODED = "clips_decoded";
+    public static final String FRAMES_SAMPLED = "frames_sampled";
+
+    private Progress() {}
+
+    /** Prints one line every {@code every} until the job ends; returns when it has ended. */
+    public static void follow(JobClient client, long expectedMessages, Duration every, PrintStream out) throws Exception {
+        Instant start = Instant.now();
+        var result = client.getJobExecutionResult();
+        while (true) {
+            try {
+                result.get(every.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.TimeoutException stillRunning) {
+                Map<String, Object> acc;
+                try {
+                    acc = client.getAccumulators().get(5, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    acc = Map.of();
+                }
+                long seconds = Duration.between(start, Instant.now()).toSeconds();
+                out.printf("  … %ds: %s/%s messages, %s clips decoded, %s frames sampled%n", seconds,
+                        acc.getOrDefault(MESSAGES, 0), expectedMessages < 0 ? "?" : expectedMessages,
+                        acc.getOrDefault(CLIPS_DECODED, 0), acc.getOrDefault(FRAMES_SAMPLED, 0));
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.clipcurate.pipeline.media;
+
+import dev.clipcurate.pipeline.intake.ClipRejected;
+import dev.clipcurate.pipeline.intake.RejectReason;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.OpenCVFrameConverter;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+
+/**
+ * Decodes one clip file with FFmpeg and samples frames by presentation time. Untrusted input: only file
+ * protocol and video container demuxers are allowed, sizes and duration are checked before and during
+ * decoding, and decoding stops when its time budget is spent. Not thread-safe: one instance per thread.
+ */
+public final class ClipDecoder {
+    /** Demuxers for video containers; FFmpeg would otherwise "decode" text (tty), images and playlists. */
+    static final String CONTAINER_WHITELIST =
+            "mov,mp4,m4a,3gp,3g2,mj2,avi,matroska,webm,mpegts,flv,mpeg,mpegvideo,h264,hevc,m4v,asf,ogg,mxf";
+    private static final Set<String> IMAGE_OR_TEXT_FORMATS = Set.of("image2", "tty", "png_pipe", "jpeg_pipe");
+
+    static {
+        avutil.av_log_set_level(avutil.AV_LOG_FATAL);
+    }
+
+    private final DecodeLimits limits;
+
+    public ClipDecoder(DecodeLimits limits) {
+        this.limits = limits;
+    }
+
+    public DecodedClip decode(File file) throws ClipRejected {
+        long started = System.nanoTime();
+        long budgetNanos = (long) (limits.decodeBudgetSeconds() * 1e9);
+        try (PointerScope scope = new PointerScope();
+             FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file);
+             OpenCVFrameConverter.ToMat toMat = new OpenCVFrameConverter.ToMat()) {
+            grabber.setOption("protocol_whitelist", "file");
+            grabber.setOption("format_whitelist", CONTAINER_WHITELIST);
+            grabber.setOption("probesize", "10000000");
+            grabber.setOption("analyzeduration", "10000000");
+            grabber.setVideoOption("threads", Integer.toString(limits.decoderThreads()));
+            grabber.setVideoOption("max_pixels", Long.toString((long) limits.maxWidth() * limits.maxHeight()));
+            grabber.setTimeout((int) Math.min(Integer.MAX_VALUE, budgetNanos / 1000));
+            try {
+                grabber.startUnsafe();
+            } catch (Exception e) {
+                throw new ClipRejected(RejectReason.NOT_A_VIDEO, "no supported video container: " + shortMessage(e));
+            }
+            String format = grabber.getFormat();
+            if (!grabber.hasVideo() || grabber.getImageWidth() <= 0 || IMAGE_OR_TEXT_FORMATS.contains(format)) {
+                throw new ClipRejected(RejectReason.NOT_A_VIDEO, "no video stream (container " + format + ")");
+            }
+            int width = grabber.getImageWidth();
+            int height = grabber.getImageHeight();
+            if (width > limits.maxWidth() || height > limits.maxHeight()) {
+                throw new ClipRejected(RejectReason.RESOLUTION_OVER_LIMIT, width + "x" + height
+                        + " is over the limit " + limits.maxWidth() + "x" + limits.maxHeight());
+            }
+            double declaredSeconds = grabber.getLengthInTime() / 1e6;
+            if (declaredSeconds > limits.maxDurationSeconds()) {
+                throw new ClipRejected(RejectReason.DURATION_OVER_LIMIT, String.format(
+                        "%.1f s is over the limit of %.0f s", declaredSeconds, limits.maxDurationSeconds()));
+            }
+
+            long intervalUs = Math.round(1e6 / limits.sampleFps());
+            long maxUs = (long) (limits.maxDurationSeconds() * 1e6);
+            long nextSampleUs = 0;
+            long firstTs = Long.MIN_VALUE;
+            long lastTs = 0;
+            int decoded = 0;
+            List<DecodedClip.SampledFrame> frames = new ArrayList<>();
+            while (true) {
+                Frame frame;
+                try {
+                    frame = grabber.grabImage();
+                } catch (Exception e) {
+                    if (decoded == 0) throw new ClipRejected(RejectReason.UNDECODABLE_VIDEO, shortMessage(e));
+                    throw new ClipRejected(RejectReason.TRUNCATED_VIDEO,
+                            "decoding failed after " + decoded + " frames: " + shortMessage(e));
+                }
+                if (frame == null) break;
+                if (System.nanoTime() - started > budgetNanos) {
+                    throw new ClipRejected(RejectReason.DECODE_TIMEOUT, String.format(
+                            "decoding took longer than %.0f s", limits.decodeBudgetSeconds()));
+                }
+                if (frame.image == null) continue;
+                decoded++;
+                long ts = frame.timestamp;
+                if (firstTs == Long.MIN_VALUE) firstTs = ts;
+                long rel = Math.max(0, ts - firstTs);
+                lastTs = Math.max(lastTs, rel);
+                if (rel > maxUs) {
+                    throw new ClipRejected(RejectReason.DURATION_OVER_LIMIT,
+                            "stream runs past the limit of " + (long) limits.maxDurationSeconds() + " s");
+                }
+                if (frame.imageWidth > limits.maxWidth() || frame.imageHeight > limits.maxHeight()) {
+                    throw new ClipRejected(RejectReason.RESOLUTION_OVER_LIMIT, "a frame of " + frame.imageWidth + "x"
+                            + frame.imageHeight + " is over the limit");
+                }
+                if (rel >= nextSampleUs) {
+                    frames.add(encode(toMat.convert(frame), rel / 1000));
+                    while (nextSampleUs <= rel) nextSampleUs += intervalUs;
+                }
+            }
+            if (decoded == 0) throw new ClipRejected(RejectReason.UNDECODABLE_VIDEO, "no frame could be decoded");
+            double fps = grabber.getFrameRate();
+            double decodedSeconds = lastTs / 1e6 + (fps > 0 ? 1.0 / fps : 0);
+            if (declaredSeconds > 0 && decodedSeconds < declaredSeconds - Math.max(1.0, 0.05 * declaredSeconds)) {
+                throw new ClipRejected(RejectReason.TRUNCATED_VIDEO, String.format(
+                        "the container declares %.1f s but only %.1f s could be decoded", declaredSeconds, decodedSeconds));
+            }
+            String codec = grabber.getVideoCodecName();
+            return new DecodedClip(format, codec, declaredSeconds > 0 ? declaredSeconds : decodedSeconds, fps,
+                    width, height, frames);
+        } catch (ClipRejected e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ClipRejected(RejectReason.UNDECODABLE_VIDEO, shortMessage(e));
+        }
+    }
+
+    private DecodedClip.SampledFrame encode(Mat image, long tsMs) {
+        int w = image.cols();
+        int h = image.rows();
+        int longSide = Math.max(w, h);
+        Mat out = image;
+        if (longSide > limits.maxLongSide()) {
+            double scale = (double) limits.maxLongSide() / longSide;
+            int tw = Math.max(1, (int) Math.round(w * scale));
+            int th = Math.max(1, (int) Math.round(h * scale));
+            out = new Mat();
+            resize(image, out, new Size(tw, th), 0, 0, INTER_AREA);
+        }
+        try (BytePointer buffer = new BytePointer();
+             IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, limits.jpegQuality())) {
+            if (!imencode(".jpg", out, buffer, params)) throw new IllegalStateException("JPEG encoding failed");
+            byte[] jpeg = new byte[(int) buffer.limit()];
+            buffer.get(jpeg);
+            return new DecodedClip.SampledFrame(tsMs, out.cols(), out.rows(), jpeg);
+        }
+    }
+
+    private static String shortMessage(Exception e) {
+        String m = e.getMessage();
+        if (m == null) return e.getClass().getSimpleName();
+        // FFmpeg messages name the file path; keep only the reason
+        int colon = m.lastIndexOf(": ");
+        String tail = colon >= 0 ? m.substring(colon + 2) : m;
+        return tail.length() > 200 ? tail.substring(0, 200) : tail;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.clipcurate.pipeline.media;
+
+/** One sampled frame, JPEG-encoded, with the labels that go into its {@code <key>.json}. */
+public class FrameSample {
+    public String key;
+    public String clipId;
+    public String donorPseudonym;
+    public String campaign;
+    public String cameraId;
+    public String buildId;
+    public Boolean declaredStaged;
+    public int frameIndex;
+    public long tsMs;
+    public int width;
+    public int height;
+    public int sourceWidth;
+    public int sourceHeight;
+    public String jpgSha256;
+    public byte[] jpeg;
+
+    public FrameSample() {}
+}

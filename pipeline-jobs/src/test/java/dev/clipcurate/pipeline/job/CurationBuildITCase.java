@@ -1,0 +1,131 @@
+package dev.clipcurate.pipeline.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clipcurate.pipeline.embedded.EmbeddedKafka;
+import dev.clipcurate.pipeline.intake.DonationPublisher;
+import dev.clipcurate.pipeline.shards.ManifestFiles;
+import dev.clipcurate.pipeline.shards.VersionSealer;
+import dev.clipcurate.pipeline.testing.TestFootage;
+import dev.clipcurate.schemas.ClipRow;
+import dev.clipcurate.schemas.FrameRow;
+import org.apache.flink.core.fs.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A BATCH build on a MiniCluster against the real in-process broker and real footage, sealed as v1 and v2. */
+class CurationBuildITCase {
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) kafka.close();
+    }
+
+    @Test
+    void buildsAndSealsVersionsFromRealFootage(@TempDir java.nio.file.Path tmp) throws Exception {
+        String topic = "donated-" + System.nanoTime();
+        kafka.createTopic(topic, 2);
+        java.nio.file.Path landing = Files.createDirectories(tmp.resolve("landing"));
+        Files.copy(TestFootage.streetCamera(), landing.resolve("street.avi"));
+        Files.copy(TestFootage.megamind(), landing.resolve("megamind.avi"));
+        Files.writeString(landing.resolve("notes.txt"), "this is not a video\n".repeat(50));
+
+        CurationOptions o = options(tmp, landing, topic);
+        List<ObjectNode> sent;
+        try (DonationPublisher publisher = new DonationPublisher(kafka.bootstrapServers(), topic)) {
+            sent = publisher.donateDirectory(landing, landing);
+            publisher.send("garbage", "{not json".getBytes(StandardCharsets.UTF_8));
+            publisher.send(sent.get(1)); // a redelivery of megamind
+        }
+
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        VersionSealer.Sealed v1 = new CurationRunner(o, new PrintStream(console, true))
+                .buildNextVersion(CurationRunner.Mode.BATCH, List.of("test"));
+        assertNotNull(v1);
+        assertEquals(1, v1.version());
+        JsonNode doc = v1.document();
+        JsonNode counts = doc.get("counts");
+        assertEquals(5, counts.get("messages_consumed").asLong());
+        assertEquals(4, counts.get("manifest_rows").asLong());
+        assertEquals(1, counts.get("redelivered_dropped").asLong());
+        assertEquals(2, counts.get("clips_accepted").asLong());
+        assertEquals(2, counts.get("clips_rejected").asLong());
+        assertEquals(1, counts.get("rejected_by_reason").get("malformed_json").asLong());
+        assertEquals(1, counts.get("rejected_by_reason").get("not_a_video").asLong());
+
+        // read back every manifest listed in the version
+        List<ClipRow> clips = new ArrayList<>();
+        List<FrameRow> frames = new ArrayList<>();
+        java.nio.file.Path datasetDir = tmp.resolve("warehouse").resolve(o.dataset);
+        for (JsonNode f : doc.get("files")) {
+            Path file = new Path(datasetDir.resolve(f.get("path").asText()).toUri());
+            switch (f.get("kind").asText()) {
+                case "clip_manifest" -> clips.addAll(ManifestFiles.read(file, ClipRow.class));
+                case "frame_manifest" -> frames.addAll(ManifestFiles.read(file, FrameRow.class));
+                default -> { }
+            }
+        }
+        Map<String, Long> framesPerClip = frames.stream().collect(Collectors.groupingBy(FrameRow::getClipId, Collectors.counting()));
+        String street = sent.get(2).get("clip_id").asText();
+        // 79.5 s at 2 frames per second
+        assertEquals(159, framesPerClip.get(street));
+        for (FrameRow fr : frames) {
+            assertTrue(fr.getWidth() <= 640 && fr.getHeight() <= 640, "long side capped");
+            assertTrue(fr.getDonorPseudonym().startsWith("d_"));
+        }
+        String raw = Files.readString(v1.versionFile() == null ? null : java.nio.file.Path.of(v1.versionFile().toUri()));
+        assertFalse(raw.contains("demo-donor-1"), "raw donor id must not reach the version file");
+        for (ClipRow c : clips) assertFalse("demo-donor-1".equals(c.getDonorPseudonym()));
+        assertEquals("1", "1");
+        assertTrue(console.toString().contains("Build "), console.toString());
+
+        // a second build with nothing new seals nothing; with one new clip it seals v2 on top of v1
+        assertEquals(null, new CurationRunner(o, new PrintStream(console, true)).buildNextVersion(CurationRunner.Mode.BATCH, List.of()));
+        try (DonationPublisher publisher = new DonationPublisher(kafka.bootstrapServers(), topic)) {
+            java.nio.file.Path more = Files.createDirectories(landing.resolve("more"));
+            Files.copy(TestFootage.sample("tree.avi"), more.resolve("tree.avi"));
+            publisher.donateDirectory(landing, more);
+        }
+        VersionSealer.Sealed v2 = new CurationRunner(o, new PrintStream(console, true))
+                .buildNextVersion(CurationRunner.Mode.BATCH, List.of());
+        assertEquals(2, v2.version());
+        assertEquals("v000001", v2.document().get("parent").asText());
+        assertEquals(1, v2.document().get("counts").get("messages_consumed").asLong());
+        assertEquals(doc.get("files").size() + 3, v2.document().get("files").size(), "cumulative: parent's files plus 3 new");
+        assertEquals("v000002", Files.readString(datasetDir.resolve("LATEST")).trim());
+    }
+
+    static CurationOptions options(java.nio.file.Path tmp, java.nio.file.Path landing, String topic) {
+        CurationOptions o = new CurationOptions();
+        o.bootstrapServers = kafka.bootstrapServers();
+        o.donationsTopic = topic;
+        o.rejectedTopic = topic + ".rejected";
+        o.landingRoot = landing.toString();
+        o.warehouse = tmp.resolve("warehouse").toString();
+        o.pseudonymKey = "test-key-test-key-test-key".getBytes(StandardCharsets.UTF_8);
+        o.parallelism = 2;
+        return o;
+    }
+}
