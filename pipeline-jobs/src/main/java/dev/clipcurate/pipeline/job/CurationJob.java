@@ -33,6 +33,7 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.
 import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 import org.apache.kafka.common.TopicPartition;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -53,9 +54,11 @@ public final class CurationJob {
      *
      * @param start where to start reading, per partition; null means the consumer group's committed offsets
      * @param end   where to stop, per partition; null means run unbounded
+     * @param earlierClipManifests clip manifests of earlier versions: their clip ids are not curated again
      */
     public static void define(StreamExecutionEnvironment env, CurationOptions o, String buildId,
-                              Map<TopicPartition, Long> start, Map<TopicPartition, Long> end) {
+                              Map<TopicPartition, Long> start, Map<TopicPartition, Long> end,
+                              List<String> earlierClipManifests) {
         var sourceBuilder = KafkaSource.<DonationMessage>builder()
                 .setBootstrapServers(o.bootstrapServers)
                 .setTopics(o.donationsTopic)
@@ -75,7 +78,7 @@ public final class CurationJob {
                 .uid("intake-parse").name("intake: parse donation");
         SingleOutputStreamOperator<ClipTask> firstDeliveries = parsed
                 .keyBy((KeySelector<ClipTask, String>) t -> t.clipId, Types.STRING)
-                .process(new DropRedeliveries())
+                .process(new DropRedeliveries(earlierClipManifests))
                 .uid("intake-redeliveries").name("intake: drop redeliveries");
         SingleOutputStreamOperator<ClipTask> resolved = firstDeliveries
                 .process(new ResolveLandingFile(new LandingArea(o.landingRoot), o.maxFileBytes, buildId))

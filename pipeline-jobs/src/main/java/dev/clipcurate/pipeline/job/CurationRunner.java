@@ -45,6 +45,7 @@ public final class CurationRunner {
     private final PrintStream out;
     /** Lets a caller (the failure test) act on the running job; may be null. */
     private Consumer<JobClient> onStarted;
+    private volatile JobClient running;
 
     public CurationRunner(CurationOptions options, PrintStream out) {
         this.options = options;
@@ -56,11 +57,17 @@ public final class CurationRunner {
         return this;
     }
 
-    /** The sealed version, or null when the topic had nothing new since the parent version. */
-    public VersionSealer.Sealed buildNextVersion(Mode mode, List<String> args) throws Exception {
+    /**
+     * Runs the job and seals what it wrote as the next version.
+     *
+     * @param bounded stop at the topic's end as of now (a build); otherwise run until {@link #stop()} is called
+     * @return the sealed version, or null when the topic had nothing new since the parent version
+     */
+    public VersionSealer.Sealed run(Mode mode, boolean bounded, List<String> args) throws Exception {
         if (options.pseudonymKey == null) {
             throw new IllegalArgumentException("no pseudonym key: set CURATE_PSEUDONYM_KEY or --pseudonym-key-file");
         }
+        if (mode == Mode.BATCH && !bounded) throw new IllegalArgumentException("a BATCH job must be bounded");
         Instant started = Instant.now();
         DatasetLayout layout = new DatasetLayout(options.warehouse, options.dataset);
         VersionSealer sealer = new VersionSealer(layout);
@@ -68,13 +75,14 @@ public final class CurationRunner {
         Map<TopicPartition, long[]> ranges = offsetRanges(parent);
         long pending = ranges.values().stream().mapToLong(r -> r[1] - r[0]).sum();
         String parentName = parent == null ? "none" : parent.get("name").asText();
-        if (pending == 0) {
+        if (bounded && pending == 0) {
             out.printf("Nothing new on %s since %s: no version sealed.%n", options.donationsTopic, parentName);
             return null;
         }
         String buildId = newBuildId(started);
-        out.printf("Build %s (%s): %d messages from %s, parent version %s%n", buildId, mode.name().toLowerCase(),
-                pending, options.donationsTopic, parentName);
+        out.printf("Build %s (%s%s): %s from %s, parent version %s%n", buildId, mode.name().toLowerCase(),
+                bounded ? "" : ", until stopped", bounded ? pending + " messages" : "all new messages",
+                options.donationsTopic, parentName);
 
         Map<TopicPartition, Long> start = new HashMap<>();
         Map<TopicPartition, Long> end = new HashMap<>();
@@ -83,15 +91,23 @@ public final class CurationRunner {
             end.put(tp, r[1]);
         });
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig(mode));
-        CurationJob.define(env, options, buildId, start, end);
+        CurationJob.define(env, options, buildId, start, bounded ? end : null, earlierClipManifests(layout, parent));
         try {
             JobClient client = env.executeAsync("curate " + mode.name().toLowerCase() + " " + buildId);
+            running = client;
             if (onStarted != null) onStarted.accept(client);
-            Progress.follow(client, pending, Duration.ofSeconds(5), out);
+            Progress.follow(client, bounded ? pending : -1, Duration.ofSeconds(5), out);
             client.getJobExecutionResult().get();
         } catch (Exception e) {
             discardBuild(layout, buildId);
-            throw new IllegalStateException("the build failed, no version was sealed: " + rootMessage(e), e);
+            throw new IllegalStateException("the job failed, no version was sealed: " + rootMessage(e), e);
+        } finally {
+            running = null;
+        }
+        if (!bounded) {
+            // drained by stop(): everything read was committed with the final savepoint, offsets included
+            Map<TopicPartition, Long> committed = committedOffsets();
+            ranges.forEach((tp, r) -> r[1] = Math.max(r[0], committed.getOrDefault(tp, r[0])));
         }
 
         Map<String, Map<Integer, long[]>> offsets = new TreeMap<>();
@@ -104,6 +120,40 @@ public final class CurationRunner {
             discardBuild(layout, buildId);
             throw new IllegalStateException("sealing failed, no version was written: " + e.getMessage(), e);
         }
+    }
+
+    /** Drains an unbounded run: the sources stop, a final savepoint commits all output, then run() seals. */
+    public void stop(java.nio.file.Path savepointDir) throws Exception {
+        JobClient client = running;
+        if (client == null) return;
+        client.stopWithSavepoint(true, savepointDir.toUri().toString(),
+                org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
+    }
+
+    private Map<TopicPartition, Long> committedOffsets() throws Exception {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, Long> result = new HashMap<>();
+            admin.listConsumerGroupOffsets(options.consumerGroup).partitionsToOffsetAndMetadata()
+                    .get(60, TimeUnit.SECONDS)
+                    .forEach((tp, om) -> { if (om != null) result.put(tp, om.offset()); });
+            return result;
+        }
+    }
+
+    private static List<String> earlierClipManifests(DatasetLayout layout, JsonNode parent) {
+        List<String> manifests = new java.util.ArrayList<>();
+        if (parent == null) return manifests;
+        for (JsonNode f : parent.get("files")) {
+            if ("clip_manifest".equals(f.get("kind").asText())) {
+                manifests.add(new Path(layout.datasetDir(), f.get("path").asText()).toString());
+            }
+        }
+        return manifests;
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000));
     }
 
     Configuration flinkConfig(Mode mode) {
@@ -132,8 +182,7 @@ public final class CurationRunner {
                 }
             }
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))) {
+        try (Admin admin = admin()) {
             TopicDescription topic = admin.describeTopics(List.of(options.donationsTopic))
                     .allTopicNames().get(60, TimeUnit.SECONDS).get(options.donationsTopic);
             Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();

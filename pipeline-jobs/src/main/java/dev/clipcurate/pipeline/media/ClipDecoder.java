@@ -2,6 +2,8 @@ package dev.clipcurate.pipeline.media;
 
 import dev.clipcurate.pipeline.intake.ClipRejected;
 import dev.clipcurate.pipeline.intake.RejectReason;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -59,7 +61,12 @@ public final class ClipDecoder {
             try {
                 grabber.startUnsafe();
             } catch (Exception e) {
-                throw new ClipRejected(RejectReason.NOT_A_VIDEO, "no supported video container: " + shortMessage(e));
+                String container = ContainerSniffer.sniff(file.toPath());
+                if (container != null && !container.endsWith("?")) {
+                    throw new ClipRejected(RejectReason.UNDECODABLE_VIDEO, "the file starts like a " + container
+                            + " video but FFmpeg cannot open it (damaged or truncated)");
+                }
+                throw new ClipRejected(RejectReason.NOT_A_VIDEO, "not a supported video container");
             }
             String format = grabber.getFormat();
             if (!grabber.hasVideo() || grabber.getImageWidth() <= 0 || IMAGE_OR_TEXT_FORMATS.contains(format)) {
@@ -72,6 +79,7 @@ public final class ClipDecoder {
                         + " is over the limit " + limits.maxWidth() + "x" + limits.maxHeight());
             }
             double declaredSeconds = grabber.getLengthInTime() / 1e6;
+            long declaredFrames = declaredVideoFrames(grabber);
             if (declaredSeconds > limits.maxDurationSeconds()) {
                 throw new ClipRejected(RejectReason.DURATION_OVER_LIMIT, String.format(
                         "%.1f s is over the limit of %.0f s", declaredSeconds, limits.maxDurationSeconds()));
@@ -120,9 +128,12 @@ public final class ClipDecoder {
             if (decoded == 0) throw new ClipRejected(RejectReason.UNDECODABLE_VIDEO, "no frame could be decoded");
             double fps = grabber.getFrameRate();
             double decodedSeconds = lastTs / 1e6 + (fps > 0 ? 1.0 / fps : 0);
-            if (declaredSeconds > 0 && decodedSeconds < declaredSeconds - Math.max(1.0, 0.05 * declaredSeconds)) {
+            // AVI headers count dropped-frame chunks too, so compare time spans, not frame counts
+            double headerSeconds = declaredFrames > 0 && fps > 0 ? declaredFrames / fps : 0;
+            double expectedSeconds = Math.max(declaredSeconds, headerSeconds);
+            if (expectedSeconds > 0 && decodedSeconds < expectedSeconds - Math.max(1.0, 0.05 * expectedSeconds)) {
                 throw new ClipRejected(RejectReason.TRUNCATED_VIDEO, String.format(
-                        "the container declares %.1f s but only %.1f s could be decoded", declaredSeconds, decodedSeconds));
+                        "the container declares %.1f s but only %.1f s could be decoded", expectedSeconds, decodedSeconds));
             }
             String codec = grabber.getVideoCodecName();
             return new DecodedClip(format, codec, declaredSeconds > 0 ? declaredSeconds : decodedSeconds, fps,
@@ -132,6 +143,16 @@ public final class ClipDecoder {
         } catch (Exception e) {
             throw new ClipRejected(RejectReason.UNDECODABLE_VIDEO, shortMessage(e));
         }
+    }
+
+    /** The frame count the container's stream header claims (AVI, MP4 do), or 0 when it gives none. */
+    private static long declaredVideoFrames(FFmpegFrameGrabber grabber) {
+        AVFormatContext oc = grabber.getFormatContext();
+        for (int i = 0; i < oc.nb_streams(); i++) {
+            AVStream stream = oc.streams(i);
+            if (stream.codecpar().codec_type() == avutil.AVMEDIA_TYPE_VIDEO) return Math.max(0, stream.nb_frames());
+        }
+        return 0;
     }
 
     private DecodedClip.SampledFrame encode(Mat image, long tsMs) {
@@ -155,12 +176,12 @@ public final class ClipDecoder {
         }
     }
 
-    private static String shortMessage(Exception e) {
+    /** javacv's messages quote the file path and suggest API calls; keep the reason only. */
+    static String shortMessage(Exception e) {
         String m = e.getMessage();
         if (m == null) return e.getClass().getSimpleName();
-        // FFmpeg messages name the file path; keep only the reason
-        int colon = m.lastIndexOf(": ");
-        String tail = colon >= 0 ? m.substring(colon + 2) : m;
-        return tail.length() > 200 ? tail.substring(0, 200) : tail;
+        m = m.replaceAll("\"[^\"]*\"", "").replaceAll("\\(For more details[^)]*\\)", "")
+                .replaceAll("\\(Has setFormat[^)]*\\)", "").replaceAll("\\s+", " ").trim();
+        return m.length() > 200 ? m.substring(0, 200) : m;
     }
 }

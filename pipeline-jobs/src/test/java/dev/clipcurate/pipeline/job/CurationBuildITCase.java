@@ -57,12 +57,12 @@ class CurationBuildITCase {
         try (DonationPublisher publisher = new DonationPublisher(kafka.bootstrapServers(), topic)) {
             sent = publisher.donateDirectory(landing, landing);
             publisher.send("garbage", "{not json".getBytes(StandardCharsets.UTF_8));
-            publisher.send(sent.get(1)); // a redelivery of megamind
+            publisher.send(sent.get(0)); // a redelivery of megamind.avi
         }
 
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         VersionSealer.Sealed v1 = new CurationRunner(o, new PrintStream(console, true))
-                .buildNextVersion(CurationRunner.Mode.BATCH, List.of("test"));
+                .run(CurationRunner.Mode.BATCH, true, List.of("test"));
         assertNotNull(v1);
         assertEquals(1, v1.version());
         JsonNode doc = v1.document();
@@ -98,21 +98,23 @@ class CurationBuildITCase {
         String raw = Files.readString(v1.versionFile() == null ? null : java.nio.file.Path.of(v1.versionFile().toUri()));
         assertFalse(raw.contains("demo-donor-1"), "raw donor id must not reach the version file");
         for (ClipRow c : clips) assertFalse("demo-donor-1".equals(c.getDonorPseudonym()));
-        assertEquals("1", "1");
         assertTrue(console.toString().contains("Build "), console.toString());
 
         // a second build with nothing new seals nothing; with one new clip it seals v2 on top of v1
-        assertEquals(null, new CurationRunner(o, new PrintStream(console, true)).buildNextVersion(CurationRunner.Mode.BATCH, List.of()));
+        assertEquals(null, new CurationRunner(o, new PrintStream(console, true)).run(CurationRunner.Mode.BATCH, true, List.of()));
         try (DonationPublisher publisher = new DonationPublisher(kafka.bootstrapServers(), topic)) {
             java.nio.file.Path more = Files.createDirectories(landing.resolve("more"));
             Files.copy(TestFootage.sample("tree.avi"), more.resolve("tree.avi"));
             publisher.donateDirectory(landing, more);
+            publisher.send(sent.get(2)); // street.avi again: already in v1, so dropped
         }
         VersionSealer.Sealed v2 = new CurationRunner(o, new PrintStream(console, true))
-                .buildNextVersion(CurationRunner.Mode.BATCH, List.of());
+                .run(CurationRunner.Mode.BATCH, true, List.of());
         assertEquals(2, v2.version());
         assertEquals("v000001", v2.document().get("parent").asText());
-        assertEquals(1, v2.document().get("counts").get("messages_consumed").asLong());
+        assertEquals(2, v2.document().get("counts").get("messages_consumed").asLong());
+        assertEquals(1, v2.document().get("counts").get("redelivered_dropped").asLong());
+        assertEquals(1, v2.document().get("counts").get("clips_accepted").asLong());
         assertEquals(doc.get("files").size() + 3, v2.document().get("files").size(), "cumulative: parent's files plus 3 new");
         assertEquals("v000002", Files.readString(datasetDir.resolve("LATEST")).trim());
     }

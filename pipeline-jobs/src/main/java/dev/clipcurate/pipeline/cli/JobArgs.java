@@ -1,0 +1,86 @@
+package dev.clipcurate.pipeline.cli;
+
+import dev.clipcurate.pipeline.job.CurationOptions;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Frame sampling, limits for untrusted files, shard size and Flink settings. */
+public class JobArgs {
+    public static final String KEY_ENV = "CURATE_PSEUDONYM_KEY";
+
+    @Option(names = "--sample-fps", defaultValue = "2.0", description = "Frames sampled per second of video (default: ${DEFAULT-VALUE}).")
+    double sampleFps;
+
+    @Option(names = "--max-long-side", defaultValue = "640", description = "Long side of written frames in px (default: ${DEFAULT-VALUE}).")
+    int maxLongSide;
+
+    @Option(names = "--jpeg-quality", defaultValue = "90", description = "JPEG quality 1..100 (default: ${DEFAULT-VALUE}).")
+    int jpegQuality;
+
+    @Option(names = "--max-file-mb", defaultValue = "2048", description = "Reject clip files larger than this (default: ${DEFAULT-VALUE}).")
+    long maxFileMb;
+
+    @Option(names = "--max-resolution", defaultValue = "3840x2160", paramLabel = "WxH",
+            description = "Reject clips larger than this (default: ${DEFAULT-VALUE}).")
+    String maxResolution;
+
+    @Option(names = "--max-duration-s", defaultValue = "600", description = "Reject clips longer than this (default: ${DEFAULT-VALUE}).")
+    double maxDurationSeconds;
+
+    @Option(names = "--decode-budget-s", defaultValue = "120",
+            description = "Give up decoding one clip after this many seconds (default: ${DEFAULT-VALUE}).")
+    double decodeBudgetSeconds;
+
+    @Option(names = "--shard-mb", defaultValue = "256", description = "Target size of a tar shard (default: ${DEFAULT-VALUE}).")
+    long shardMb;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--checkpoint-interval-s", defaultValue = "10",
+            description = "Checkpoint interval of streaming runs (default: ${DEFAULT-VALUE}).")
+    long checkpointIntervalSeconds;
+
+    @Option(names = "--pseudonym-key-file", paramLabel = "FILE",
+            description = "File holding the secret key for donor pseudonyms (at least 16 bytes). Default: the "
+                    + KEY_ENV + " environment variable.")
+    Path pseudonymKeyFile;
+
+    void applyTo(CurationOptions o) throws IOException {
+        o.sampleFps = sampleFps;
+        o.maxLongSide = maxLongSide;
+        o.jpegQuality = jpegQuality;
+        o.maxFileBytes = maxFileMb << 20;
+        String[] wh = maxResolution.toLowerCase().split("x");
+        if (wh.length != 2) throw new IllegalArgumentException("--max-resolution must look like 3840x2160");
+        o.maxWidth = Integer.parseInt(wh[0].trim());
+        o.maxHeight = Integer.parseInt(wh[1].trim());
+        o.maxDurationSeconds = maxDurationSeconds;
+        o.decodeBudgetSeconds = decodeBudgetSeconds;
+        o.shardTargetBytes = shardMb << 20;
+        o.parallelism = parallelism;
+        o.checkpointInterval = Duration.ofSeconds(checkpointIntervalSeconds);
+        o.pseudonymKey = readKey();
+        o.decodeLimits(); // validates the frame settings now rather than inside the job
+    }
+
+    /** The pseudonym key from --pseudonym-key-file or the environment; null when neither is set. */
+    byte[] readKey() throws IOException {
+        byte[] key = null;
+        if (pseudonymKeyFile != null) {
+            key = Files.readString(pseudonymKeyFile, StandardCharsets.UTF_8).trim().getBytes(StandardCharsets.UTF_8);
+        } else if (System.getenv(KEY_ENV) != null && !System.getenv(KEY_ENV).isBlank()) {
+            key = System.getenv(KEY_ENV).trim().getBytes(StandardCharsets.UTF_8);
+        }
+        if (key != null && key.length < 16) {
+            throw new IllegalArgumentException("the pseudonym key is shorter than 16 bytes; use a long random secret, "
+                    + "e.g. `openssl rand -hex 32`");
+        }
+        return key;
+    }
+}
