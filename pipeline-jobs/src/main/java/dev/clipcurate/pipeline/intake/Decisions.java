@@ -18,9 +18,19 @@ public final class Decisions {
 
     private Decisions() {}
 
-    /** A row for a message that could not be parsed into a donation. */
-    public static ClipRow unparsed(DonationMessage message, ClipRejected why, String buildId) {
+    /**
+     * Whether the row is for a message rejected before it counted as a donation (malformed or invalid). Its
+     * clip id, if it had one, is not taken: the producer may send a corrected message with the same id.
+     */
+    public static boolean rejectedAtParsing(ClipRow row) {
+        return RejectReason.MALFORMED_JSON.code().equals(row.getReason())
+                || RejectReason.SCHEMA_VIOLATION.code().equals(row.getReason());
+    }
+
+    /** A row for a message that could not be parsed into a donation; clipId when the message had a usable one. */
+    public static ClipRow unparsed(DonationMessage message, ClipRejected why, String clipId, String buildId) {
         return ClipRow.newBuilder()
+                .setClipId(clipId)
                 .setDecision(REJECTED)
                 .setReason(why.reason().code())
                 .setReasonDetail(why.getMessage())

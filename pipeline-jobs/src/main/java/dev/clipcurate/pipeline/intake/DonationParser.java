@@ -57,6 +57,19 @@ public final class DonationParser {
         return task;
     }
 
+    /** The clip id of a message that failed validation, when it has a usable one, so its row can name it. */
+    public static String bestEffortClipId(DonationMessage message) {
+        try {
+            JsonNode id = AvroJson.MAPPER.readTree(message.value).get("clip_id");
+            if (id == null || !id.isTextual()) return null;
+            String s = id.textValue();
+            boolean usable = !s.isBlank() && s.length() <= MAX_ID_LENGTH && s.chars().noneMatch(Character::isISOControl);
+            return usable ? s : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
     private static void checkValues(Donation d) throws ClipRejected {
         requireId("clip_id", d.getClipId());
         requireId("donor_id", d.getDonorId());

@@ -40,7 +40,7 @@ public class DropRedeliveries extends KeyedProcessFunction<String, ClipTask, Cli
         earlierClipIds = new HashSet<>();
         for (String manifest : earlierClipManifests) {
             for (ClipRow row : ManifestFiles.read(new Path(manifest), ClipRow.class)) {
-                if (row.getClipId() != null) earlierClipIds.add(row.getClipId());
+                if (row.getClipId() != null && !Decisions.rejectedAtParsing(row)) earlierClipIds.add(row.getClipId());
             }
         }
     }

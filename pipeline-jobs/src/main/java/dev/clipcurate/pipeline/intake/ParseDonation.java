@@ -39,7 +39,7 @@ public class ParseDonation extends ProcessFunction<DonationMessage, ClipTask> {
             rejected.inc();
             LOG.warn("rejected message {}-{}@{}: {} ({})", message.topic, message.partition, message.offset,
                     e.reason().code(), e.getMessage());
-            ctx.output(Decisions.TAG, Decisions.unparsed(message, e, buildId));
+            ctx.output(Decisions.TAG, Decisions.unparsed(message, e, DonationParser.bestEffortClipId(message), buildId));
         }
     }
 }

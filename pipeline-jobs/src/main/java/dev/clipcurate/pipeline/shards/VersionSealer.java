@@ -110,27 +110,33 @@ public final class VersionSealer {
         // Clips: one manifest row per consumed message
         List<Path> clipParts = committedParts(layout.stagingClips(build.buildId()), ".parquet");
         Set<String> clipIds = new HashSet<>();
+        Map<String, Integer> expectedFrames = new HashMap<>();
         for (int i = 0; i < clipParts.size(); i++) {
             List<ClipRow> rows = ManifestFiles.read(clipParts.get(i), ClipRow.class);
             for (ClipRow row : rows) {
-                if (row.getClipId() != null && !clipIds.add(row.getClipId())) {
+                if (row.getClipId() != null && !Decisions.rejectedAtParsing(row) && !clipIds.add(row.getClipId())) {
                     throw new IOException("clip " + row.getClipId() + " has two manifest rows");
                 }
                 counts.add(row);
-                int frames = framesPerClip.getOrDefault(row.getClipId(), 0);
-                int expected = Decisions.ACCEPTED.equals(row.getDecision()) ? row.getFramesWritten() : 0;
-                if (frames != expected) {
-                    throw new IOException("clip " + row.getClipId() + " (" + row.getDecision() + ") should have "
-                            + expected + " frames in the shards but has " + frames);
+                if (Decisions.ACCEPTED.equals(row.getDecision())) {
+                    expectedFrames.merge(row.getClipId(), row.getFramesWritten(), Integer::sum);
                 }
             }
             Path target = new Path(buildDir, String.format("clips-%06d.parquet", i));
             rename(fs, clipParts.get(i), target);
             newFiles.add(fileEntry(target, "clip_manifest", -1, null, rows.size()));
         }
-        Set<String> orphans = new HashSet<>(framesPerClip.keySet());
-        orphans.removeAll(clipIds);
-        if (!orphans.isEmpty()) throw new IOException("frames without a clip row: " + orphans.stream().limit(5).toList());
+        // exactly once: every accepted clip's frames are in the shards, once, and no others are
+        expectedFrames.values().removeIf(n -> n == 0);
+        if (!expectedFrames.equals(framesPerClip)) {
+            Set<String> differing = new java.util.TreeSet<>(expectedFrames.keySet());
+            differing.addAll(framesPerClip.keySet());
+            differing.removeIf(id -> java.util.Objects.equals(expectedFrames.get(id), framesPerClip.get(id)));
+            String first = differing.iterator().next();
+            throw new IOException(differing.size() + " clip(s) have other frames in the shards than their manifest "
+                    + "rows say, e.g. " + first + ": " + framesPerClip.getOrDefault(first, 0) + " in the shards, "
+                    + expectedFrames.getOrDefault(first, 0) + " expected");
+        }
         fs.delete(new Path(buildDir, "_staging"), true);
 
         ObjectNode doc = document(build, version, parent, newFiles, counts);

@@ -52,7 +52,7 @@ class CurationBuildITCase {
         Files.copy(TestFootage.megamind(), landing.resolve("megamind.avi"));
         Files.writeString(landing.resolve("notes.txt"), "this is not a video\n".repeat(50));
 
-        CurationOptions o = options(tmp, landing, topic);
+        CurationOptions o = options(kafka, tmp, landing, topic);
         List<ObjectNode> sent;
         try (DonationPublisher publisher = new DonationPublisher(kafka.bootstrapServers(), topic)) {
             sent = publisher.donateDirectory(landing, landing);
@@ -119,7 +119,7 @@ class CurationBuildITCase {
         assertEquals("v000002", Files.readString(datasetDir.resolve("LATEST")).trim());
     }
 
-    static CurationOptions options(java.nio.file.Path tmp, java.nio.file.Path landing, String topic) {
+    static CurationOptions options(EmbeddedKafka kafka, java.nio.file.Path tmp, java.nio.file.Path landing, String topic) {
         CurationOptions o = new CurationOptions();
         o.bootstrapServers = kafka.bootstrapServers();
         o.donationsTopic = topic;
