@@ -7,8 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -39,8 +37,7 @@ final class RunCommand implements Callable<Integer> {
         Thread drain = new Thread(() -> {
             try {
                 System.out.println("Stopping: draining the job and sealing what it curated…");
-                Path savepoints = Files.createTempDirectory("curate-savepoint");
-                runner.stop(savepoints);
+                runner.stop();
                 sealedOrFailed.await();
             } catch (Exception e) {
                 System.err.println("curate: could not drain the job: " + e.getMessage());

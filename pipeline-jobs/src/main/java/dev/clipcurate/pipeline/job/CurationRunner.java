@@ -122,11 +122,15 @@ public final class CurationRunner {
         }
     }
 
-    /** Drains an unbounded run: the sources stop, a final savepoint commits all output, then run() seals. */
-    public void stop(java.nio.file.Path savepointDir) throws Exception {
+    /**
+     * Drains an unbounded run: the sources stop, a final savepoint commits all output, then run() seals. The
+     * savepoint goes under the dataset directory, which a cluster's JobManager and this client both reach.
+     */
+    public void stop() throws Exception {
         JobClient client = running;
         if (client == null) return;
-        client.stopWithSavepoint(true, savepointDir.toUri().toString(),
+        Path savepoints = new Path(new DatasetLayout(options.warehouse, options.dataset).datasetDir(), ".savepoints");
+        client.stopWithSavepoint(true, savepoints.toString(),
                 org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
     }
 
