@@ -1,0 +1,70 @@
+package dev.clipcurate.pipeline.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CurateCliTest {
+    record Result(int exit, String out, String err) {}
+
+    static Result run(String... args) {
+        CommandLine cli = CurateCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("demo", "build", "run", "donate", "broker", "bench")) {
+            Result r = run(command, "--help");
+            assertEquals(0, r.exit(), command);
+            assertTrue(r.out().startsWith("Usage: curate " + command), r.out());
+        }
+        Result top = run("--help");
+        assertEquals(0, top.exit());
+        for (String command : List.of("demo", "build", "run", "donate", "broker", "bench")) {
+            assertTrue(top.out().contains(command), command);
+        }
+    }
+
+    @Test
+    void withoutACommandItSaysWhatToDo() {
+        Result r = run();
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("name a command"), r.err());
+    }
+
+    @Test
+    void buildRefusesToStartWithoutAPseudonymKey() {
+        // runs only where the environment has no key: the check must come before any Kafka access
+        if (System.getenv(JobArgs.KEY_ENV) != null) return;
+        Result r = run("build", "--bootstrap-servers", "localhost:1");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("CURATE_PSEUDONYM_KEY"), r.err());
+    }
+
+    @Test
+    void aShortPseudonymKeyIsRefusedWithAHint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path key = java.nio.file.Files.writeString(tmp.resolve("key"), "short");
+        Result r = run("build", "--bootstrap-servers", "localhost:1", "--pseudonym-key-file", key.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("shorter than 16 bytes") && r.err().contains("openssl rand"), r.err());
+    }
+
+    @Test
+    void badOptionValuesAreUsageErrors() {
+        assertEquals(2, run("build", "--sample-fps", "fast").exit());
+        Result r = run("build", "--max-resolution", "big", "--pseudonym-key-file", "/nonexistent");
+        assertEquals(1, r.exit());
+    }
+}
