@@ -6,7 +6,6 @@ import dev.clipcurate.pipeline.shards.VersionSealer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** The nightly bounded build. */
@@ -22,12 +21,9 @@ final class BuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CurationOptions o = new CurationOptions();
-        kafka.applyTo(o);
-        storage.applyTo(o);
-        job.applyTo(o);
+        CurationOptions o = job.options(kafka, storage);
         VersionSealer.Sealed sealed = new CurationRunner(o, System.out)
-                .run(CurationRunner.Mode.BATCH, true, List.of(spec.commandLine().getParseResult().originalArgs().toArray(String[]::new)));
+                .run(CurationRunner.Mode.BATCH, true, JobArgs.typedArgs(spec));
         if (sealed != null) BuildSummary.print(sealed, System.out);
         return 0;
     }

@@ -1,6 +1,7 @@
 package dev.clipcurate.pipeline.cli;
 
 import dev.clipcurate.pipeline.job.CurationOptions;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /** Frame sampling, limits for untrusted files, shard size and Flink settings. */
 public class JobArgs {
@@ -50,6 +52,20 @@ public class JobArgs {
             description = "File holding the secret key for donor pseudonyms (at least 16 bytes). Default: the "
                     + KEY_ENV + " environment variable.")
     Path pseudonymKeyFile;
+
+    /** The options of a job reading from Kafka into a warehouse, as build and run take them. */
+    CurationOptions options(KafkaArgs kafka, StorageArgs storage) throws IOException {
+        CurationOptions o = new CurationOptions();
+        kafka.applyTo(o);
+        storage.applyTo(o);
+        applyTo(o);
+        return o;
+    }
+
+    /** The command line as typed, recorded in the version a command seals. */
+    static List<String> typedArgs(CommandLine.Model.CommandSpec spec) {
+        return List.copyOf(spec.commandLine().getParseResult().originalArgs());
+    }
 
     void applyTo(CurationOptions o) throws IOException {
         o.sampleFps = sampleFps;

@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -28,10 +27,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CurationOptions o = new CurationOptions();
-        kafka.applyTo(o);
-        storage.applyTo(o);
-        job.applyTo(o);
+        CurationOptions o = job.options(kafka, storage);
         CurationRunner runner = new CurationRunner(o, System.out);
         CountDownLatch sealedOrFailed = new CountDownLatch(1);
         Thread drain = new Thread(() -> {
@@ -46,7 +42,7 @@ final class RunCommand implements Callable<Integer> {
         if (!untilNow) Runtime.getRuntime().addShutdownHook(drain);
         try {
             VersionSealer.Sealed sealed = runner.run(CurationRunner.Mode.STREAMING, untilNow,
-                    List.of(spec.commandLine().getParseResult().originalArgs().toArray(String[]::new)));
+                    JobArgs.typedArgs(spec));
             if (sealed != null) BuildSummary.print(sealed, System.out);
             return 0;
         } finally {

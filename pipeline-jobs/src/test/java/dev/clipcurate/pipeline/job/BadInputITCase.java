@@ -7,15 +7,15 @@ import dev.clipcurate.pipeline.embedded.EmbeddedKafka;
 import dev.clipcurate.pipeline.intake.DonationPublisher;
 import dev.clipcurate.pipeline.shards.VersionSealer;
 import dev.clipcurate.pipeline.testing.TestClips;
+import dev.clipcurate.pipeline.testing.KafkaBroker;
 import dev.clipcurate.pipeline.testing.TestFootage;
 import dev.clipcurate.pipeline.testing.Warehouses;
 import dev.clipcurate.schemas.ClipRow;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintStream;
@@ -38,20 +38,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rejected topic, and the one good clip still makes it into the shards.
  */
 class BadInputITCase {
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) kafka.close();
-    }
+    @RegisterExtension
+    static final KafkaBroker KAFKA = new KafkaBroker();
 
     @Test
     void eachBadInputIsRecordedWithItsReasonAndLosesNothingElse(@TempDir Path tmp) throws Exception {
+        EmbeddedKafka kafka = KAFKA.get();
         String topic = "bad-inputs";
         kafka.createTopic(topic, 2);
         Path landing = Files.createDirectories(tmp.resolve("landing"));

@@ -6,13 +6,13 @@ import dev.clipcurate.pipeline.embedded.EmbeddedKafka;
 import dev.clipcurate.pipeline.intake.DonationPublisher;
 import dev.clipcurate.pipeline.shards.ManifestFiles;
 import dev.clipcurate.pipeline.shards.VersionSealer;
+import dev.clipcurate.pipeline.testing.KafkaBroker;
 import dev.clipcurate.pipeline.testing.TestFootage;
 import dev.clipcurate.schemas.ClipRow;
 import dev.clipcurate.schemas.FrameRow;
 import org.apache.flink.core.fs.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -31,20 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A BATCH build on a MiniCluster against the real in-process broker and real footage, sealed as v1 and v2. */
 class CurationBuildITCase {
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) kafka.close();
-    }
+    @RegisterExtension
+    static final KafkaBroker KAFKA = new KafkaBroker();
 
     @Test
     void buildsAndSealsVersionsFromRealFootage(@TempDir java.nio.file.Path tmp) throws Exception {
+        EmbeddedKafka kafka = KAFKA.get();
         String topic = "donated-" + System.nanoTime();
         kafka.createTopic(topic, 2);
         java.nio.file.Path landing = Files.createDirectories(tmp.resolve("landing"));
@@ -117,6 +109,33 @@ class CurationBuildITCase {
         assertEquals(1, v2.document().get("counts").get("clips_accepted").asLong());
         assertEquals(doc.get("files").size() + 3, v2.document().get("files").size(), "cumulative: parent's files plus 3 new");
         assertEquals("v000002", Files.readString(datasetDir.resolve("LATEST")).trim());
+    }
+
+    @Test
+    void aBuildThatFailsLeavesNoVersionBehind(@TempDir java.nio.file.Path tmp) throws Exception {
+        EmbeddedKafka kafka = KAFKA.get();
+        String topic = "failing-" + System.nanoTime();
+        kafka.createTopic(topic, 1);
+        java.nio.file.Path landing = Files.createDirectories(tmp.resolve("landing"));
+        Files.copy(TestFootage.megamind(), landing.resolve("a.avi"));
+        try (DonationPublisher publisher = new DonationPublisher(kafka.bootstrapServers(), topic)) {
+            publisher.donateDirectory(landing, landing);
+        }
+        CurationOptions o = options(kafka, tmp, landing, topic);
+        // a stray file where the new version must go: sealing has to fail at its very last step
+        java.nio.file.Path versions = Files.createDirectories(tmp.resolve("warehouse").resolve(o.dataset).resolve("versions"));
+        Files.writeString(versions.resolve("v000001.json"), "{}");
+
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> new CurationRunner(o, new PrintStream(java.io.OutputStream.nullOutputStream()))
+                        .run(CurationRunner.Mode.BATCH, true, List.of()));
+        assertTrue(e.getMessage().contains("no version was written"), e.getMessage());
+        java.nio.file.Path datasetDir = tmp.resolve("warehouse").resolve(o.dataset);
+        assertFalse(Files.exists(datasetDir.resolve("LATEST")));
+        try (var builds = Files.list(datasetDir.resolve("shards"))) {
+            assertEquals(0, builds.count(), "the failed build's shards are removed");
+        }
+        assertEquals("{}", Files.readString(versions.resolve("v000001.json")));
     }
 
     static CurationOptions options(EmbeddedKafka kafka, java.nio.file.Path tmp, java.nio.file.Path landing, String topic) {

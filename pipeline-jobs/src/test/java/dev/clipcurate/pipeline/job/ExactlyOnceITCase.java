@@ -8,6 +8,7 @@ import dev.clipcurate.pipeline.media.DecodedClip;
 import dev.clipcurate.pipeline.media.FrameKeys;
 import dev.clipcurate.pipeline.common.Hashing;
 import dev.clipcurate.pipeline.shards.VersionSealer;
+import dev.clipcurate.pipeline.testing.KafkaBroker;
 import dev.clipcurate.pipeline.testing.TestFootage;
 import dev.clipcurate.pipeline.testing.Warehouses;
 import dev.clipcurate.schemas.FrameRow;
@@ -16,8 +17,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,21 +47,13 @@ class ExactlyOnceITCase {
             .setNumberSlotsPerTaskManager(1)
             .build());
 
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) kafka.close();
-    }
+    @RegisterExtension
+    static final KafkaBroker KAFKA = new KafkaBroker();
 
     @Test
     void aKilledTaskManagerLosesNoFrameAndWritesNoneTwice(@InjectMiniCluster MiniCluster cluster, @TempDir Path tmp)
             throws Exception {
+        EmbeddedKafka kafka = KAFKA.get();
         String topic = "exactly-once";
         kafka.createTopic(topic, 2);
         Path landing = Files.createDirectories(tmp.resolve("landing"));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.clipcurate.pipeline.shards.ManifestFiles;
 import dev.clipcurate.schemas.ClipRow;
 import dev.clipcurate.schemas.FrameRow;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.core.fs.Path;
 
 import java.io.IOException;
@@ -15,20 +16,19 @@ public final class Warehouses {
     private Warehouses() {}
 
     public static List<ClipRow> clipRows(java.nio.file.Path datasetDir, JsonNode version) throws IOException {
-        List<ClipRow> rows = new ArrayList<>();
-        for (JsonNode f : version.get("files")) {
-            if (f.get("kind").asText().equals("clip_manifest")) {
-                rows.addAll(ManifestFiles.read(new Path(datasetDir.resolve(f.get("path").asText()).toUri()), ClipRow.class));
-            }
-        }
-        return rows;
+        return rows(datasetDir, version, "clip_manifest", ClipRow.class);
     }
 
     public static List<FrameRow> frameRows(java.nio.file.Path datasetDir, JsonNode version) throws IOException {
-        List<FrameRow> rows = new ArrayList<>();
+        return rows(datasetDir, version, "frame_manifest", FrameRow.class);
+    }
+
+    private static <T extends SpecificRecordBase> List<T> rows(java.nio.file.Path datasetDir, JsonNode version,
+                                                               String kind, Class<T> type) throws IOException {
+        List<T> rows = new ArrayList<>();
         for (JsonNode f : version.get("files")) {
-            if (f.get("kind").asText().equals("frame_manifest")) {
-                rows.addAll(ManifestFiles.read(new Path(datasetDir.resolve(f.get("path").asText()).toUri()), FrameRow.class));
+            if (f.get("kind").asText().equals(kind)) {
+                rows.addAll(ManifestFiles.read(new Path(datasetDir.resolve(f.get("path").asText()).toUri()), type));
             }
         }
         return rows;
