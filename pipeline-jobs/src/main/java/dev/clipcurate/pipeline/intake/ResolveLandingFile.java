@@ -49,6 +49,11 @@ public class ResolveLandingFile extends ProcessFunction<ClipTask, ClipTask> {
             throw new ClipRejected(RejectReason.READ_ERROR, "cannot stat " + task.clipUri + ": " + e.getMessage());
         }
         if (status.isDir()) throw new ClipRejected(RejectReason.MISSING_FILE, task.clipUri + " is a directory");
+        // a FIFO or device would block the reads below forever
+        if ("file".equals(path.toUri().getScheme())
+                && !java.nio.file.Files.isRegularFile(java.nio.file.Paths.get(path.toUri()))) {
+            throw new ClipRejected(RejectReason.MISSING_FILE, task.clipUri + " is not a regular file");
+        }
         if (status.getLen() > maxFileBytes) {
             throw new ClipRejected(RejectReason.FILE_TOO_LARGE,
                     "file has " + status.getLen() + " bytes, the limit is " + maxFileBytes);

@@ -3,10 +3,12 @@ package dev.clipcurate.pipeline.media;
 import dev.clipcurate.pipeline.intake.ClipRejected;
 import dev.clipcurate.pipeline.intake.RejectReason;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVIOInterruptCB;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
@@ -35,8 +37,23 @@ public final class ClipDecoder {
             "mov,mp4,m4a,3gp,3g2,mj2,avi,matroska,webm,mpegts,flv,mpeg,mpegvideo,h264,hevc,m4v,asf,ogg,mxf";
     private static final Set<String> IMAGE_OR_TEXT_FORMATS = Set.of("image2", "tty", "png_pipe", "jpeg_pipe");
 
+    /** Deadline (System.nanoTime) of the clip the current thread decodes; read by FFmpeg's interrupt callback. */
+    private static final ThreadLocal<long[]> DEADLINE = ThreadLocal.withInitial(() -> new long[] {Long.MAX_VALUE});
+
+    /**
+     * FFmpeg asks this between reads and gives up (AVERROR_EXIT) once it returns 1, so a read that stalls cannot
+     * outlive the time budget. One shared instance: JavaCPP has a small fixed pool of callback thunks.
+     */
+    private static final AVIOInterruptCB.Callback_Pointer INTERRUPT_AT_DEADLINE = new AVIOInterruptCB.Callback_Pointer() {
+        @Override
+        public int call(Pointer opaque) {
+            return System.nanoTime() > DEADLINE.get()[0] ? 1 : 0;
+        }
+    };
+
     static {
         avutil.av_log_set_level(avutil.AV_LOG_FATAL);
+        INTERRUPT_AT_DEADLINE.retainReference();
     }
 
     private final DecodeLimits limits;
@@ -57,7 +74,6 @@ public final class ClipDecoder {
             grabber.setOption("analyzeduration", "10000000");
             grabber.setVideoOption("threads", Integer.toString(limits.decoderThreads()));
             grabber.setVideoOption("max_pixels", Long.toString((long) limits.maxWidth() * limits.maxHeight()));
-            grabber.setTimeout((int) Math.min(Integer.MAX_VALUE, budgetNanos / 1000));
             try {
                 grabber.startUnsafe();
             } catch (Exception e) {
@@ -68,6 +84,8 @@ public final class ClipDecoder {
                 }
                 throw new ClipRejected(RejectReason.NOT_A_VIDEO, "not a supported video container");
             }
+            DEADLINE.get()[0] = started + budgetNanos;
+            grabber.getFormatContext().interrupt_callback().callback(INTERRUPT_AT_DEADLINE);
             String format = grabber.getFormat();
             if (!grabber.hasVideo() || grabber.getImageWidth() <= 0 || IMAGE_OR_TEXT_FORMATS.contains(format)) {
                 throw new ClipRejected(RejectReason.NOT_A_VIDEO, "no video stream (container " + format + ")");
@@ -125,6 +143,10 @@ public final class ClipDecoder {
                     while (nextSampleUs <= rel) nextSampleUs += intervalUs;
                 }
             }
+            if (System.nanoTime() - started > budgetNanos) {
+                throw new ClipRejected(RejectReason.DECODE_TIMEOUT, String.format(
+                        "decoding took longer than %.0f s", limits.decodeBudgetSeconds()));
+            }
             if (decoded == 0) throw new ClipRejected(RejectReason.UNDECODABLE_VIDEO, "no frame could be decoded");
             double fps = grabber.getFrameRate();
             double decodedSeconds = lastTs / 1e6 + (fps > 0 ? 1.0 / fps : 0);
@@ -142,6 +164,8 @@ public final class ClipDecoder {
             throw e;
         } catch (Exception e) {
             throw new ClipRejected(RejectReason.UNDECODABLE_VIDEO, shortMessage(e));
+        } finally {
+            DEADLINE.get()[0] = Long.MAX_VALUE;
         }
     }
 

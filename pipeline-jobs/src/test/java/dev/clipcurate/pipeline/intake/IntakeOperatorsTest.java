@@ -67,6 +67,8 @@ class IntakeOperatorsTest {
         Files.write(root.resolve("ok.mp4"), content);
         Files.write(root.resolve("big.mp4"), new byte[2048]);
         String sha = Hashing.sha256Hex(content);
+        Process mkfifo = new ProcessBuilder("mkfifo", root.resolve("pipe.mp4").toString()).start();
+        assertEquals(0, mkfifo.waitFor());
         ResolveLandingFile resolve = new ResolveLandingFile(new LandingArea(root.toString()), 1024, "b1");
         try (var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(resolve))) {
             harness.open();
@@ -77,11 +79,12 @@ class IntakeOperatorsTest {
             harness.processElement(new StreamRecord<>(task("resized", "ok.mp4", sha, content.length + 1)));
             harness.processElement(new StreamRecord<>(task("huge", "big.mp4", sha, 2048)));
             harness.processElement(new StreamRecord<>(task("dir", ".", sha, 0)));
+            harness.processElement(new StreamRecord<>(task("fifo", "pipe.mp4", sha, 0)));
             assertEquals(List.of("ok"), harness.extractOutputValues().stream().map(t -> t.clipId).toList());
             List<String> reasons = harness.getSideOutput(Decisions.TAG).stream()
                     .map(r -> ((ClipRow) r.getValue()).getClipId() + ":" + ((ClipRow) r.getValue()).getReason()).toList();
             assertEquals(List.of("gone:missing_file", "escape:uri_outside_landing", "tampered:sha256_mismatch",
-                    "resized:size_mismatch", "huge:file_too_large", "dir:missing_file"), reasons);
+                    "resized:size_mismatch", "huge:file_too_large", "dir:missing_file", "fifo:missing_file"), reasons);
         }
     }
 }
