@@ -78,7 +78,7 @@ public final class ClipDecoder {
                 grabber.startUnsafe();
             } catch (Exception e) {
                 String container = ContainerSniffer.sniff(file.toPath());
-                if (container != null && !container.endsWith("?")) {
+                if (container != null) {
                     throw new ClipRejected(RejectReason.UNDECODABLE_VIDEO, "the file starts like a " + container
                             + " video but FFmpeg cannot open it (damaged or truncated)");
                 }

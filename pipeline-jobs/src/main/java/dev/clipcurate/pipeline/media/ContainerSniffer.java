@@ -28,7 +28,6 @@ final class ContainerSniffer {
         if (is(h, 0, "FLV")) return "flv";
         if (is(h, 0, "OggS")) return "ogg";
         if (h[0] == 0 && h[1] == 0 && h[2] == 1 && ((h[3] & 0xff) == 0xba || (h[3] & 0xff) == 0xb3)) return "mpeg";
-        if ((h[0] & 0xff) == 0x47 && n >= 1) return "mpegts?";
         if (Arrays.equals(Arrays.copyOf(h, 4), new byte[] {0x30, 0x26, (byte) 0xb2, 0x75})) return "asf";
         return null;
     }
