@@ -38,6 +38,22 @@ public class JobArgs {
             description = "Give up decoding one clip after this many seconds (default: ${DEFAULT-VALUE}).")
     double decodeBudgetSeconds;
 
+    @Option(names = "--face-threshold", defaultValue = "0.5",
+            description = "BlazeFace score above which a face is anonymised (default: ${DEFAULT-VALUE}).")
+    float faceThreshold;
+
+    @Option(names = "--anonymise", defaultValue = "mosaic", paramLabel = "mosaic|fill",
+            description = "Coarse mosaic with noise, or solid fill (default: ${DEFAULT-VALUE}). Both are irreversible.")
+    String anonymise;
+
+    @Option(names = "--face-carry-frames", defaultValue = "2",
+            description = "Cover each detected face this many sampled frames before and after (default: ${DEFAULT-VALUE}).")
+    int faceCarryFrames;
+
+    @Option(names = "--face-enlarge", defaultValue = "1.3",
+            description = "Enlarge face boxes by this factor, at least 1.3 (default: ${DEFAULT-VALUE}).")
+    double faceEnlarge;
+
     @Option(names = "--shard-mb", defaultValue = "256", description = "Target size of a tar shard (default: ${DEFAULT-VALUE}).")
     long shardMb;
 
@@ -78,6 +94,11 @@ public class JobArgs {
         o.maxHeight = Integer.parseInt(wh[1].trim());
         o.maxDurationSeconds = maxDurationSeconds;
         o.decodeBudgetSeconds = decodeBudgetSeconds;
+        o.faceThreshold = faceThreshold;
+        o.anonymise = anonymise;
+        o.faceCarryFrames = faceCarryFrames;
+        o.faceEnlarge = faceEnlarge;
+        o.privacySettings(); // validates
         o.shardTargetBytes = shardMb << 20;
         o.parallelism = parallelism;
         o.checkpointInterval = Duration.ofSeconds(checkpointIntervalSeconds);

@@ -120,6 +120,13 @@ public final class AvroJson {
                 }
                 throw violation(path, "has no non-null branch");
             }
+            case ARRAY -> {
+                if (!json.isArray()) throw violation(path, "must be an array");
+                if (json.size() > 1000) throw violation(path, "has more than 1000 items");
+                List<Object> items = new ArrayList<>();
+                for (int i = 0; i < json.size(); i++) items.add(convert(json.get(i), schema.getElementType(), path + "[" + i + "]"));
+                return new GenericData.Array<>(schema, items);
+            }
             case STRING -> {
                 if (!json.isTextual()) throw violation(path, "must be a string");
                 return json.textValue();

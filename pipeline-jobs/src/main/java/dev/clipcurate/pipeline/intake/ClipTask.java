@@ -17,6 +17,8 @@ public class ClipTask {
     public String consentVersion;
     public String consentGrantedAt;
     public Boolean declaredStaged;
+    /** The donation's consented_subjects as JSON (an array), or null: every face is a bystander. */
+    public String consentedSubjectsJson;
     public String sourceTopic;
     public int sourcePartition;
     public long sourceOffset;

@@ -51,6 +51,11 @@ public final class DonationParser {
         task.consentVersion = donation.getConsent().getVersion();
         task.consentGrantedAt = donation.getConsent().getGrantedAt();
         task.declaredStaged = donation.getDeclaredStaged();
+        if (donation.getConsentedSubjects() != null && !donation.getConsentedSubjects().isEmpty()) {
+            var subjects = AvroJson.MAPPER.createArrayNode();
+            donation.getConsentedSubjects().forEach(c -> subjects.add(AvroJson.toJson(c)));
+            task.consentedSubjectsJson = subjects.toString();
+        }
         task.sourceTopic = message.topic;
         task.sourcePartition = message.partition;
         task.sourceOffset = message.offset;
@@ -82,6 +87,16 @@ public final class DonationParser {
         requireInstant("consent.granted_at", d.getConsent().getGrantedAt());
         if (d.getConsent().getScope().isBlank()) schema("field 'consent.scope' is empty");
         if (d.getConsent().getVersion().isBlank()) schema("field 'consent.version' is empty");
+        if (d.getConsentedSubjects() != null) {
+            for (var c : d.getConsentedSubjects()) {
+                var r = c.getRegion();
+                boolean inFrame = r.getX() >= 0 && r.getY() >= 0 && r.getW() > 0 && r.getH() > 0
+                        && r.getX() + r.getW() <= 1.0001 && r.getY() + r.getH() <= 1.0001;
+                if (!inFrame) schema("field 'consented_subjects.region' must lie within 0..1 of the frame");
+                if (c.getFromMs() < 0 || c.getToMs() < c.getFromMs()) schema("field 'consented_subjects' has a bad time span");
+                if (c.getSubject().isBlank()) schema("field 'consented_subjects.subject' is empty");
+            }
+        }
     }
 
     private static void requireId(String field, String value) throws ClipRejected {

@@ -15,7 +15,9 @@ public enum RejectReason {
     RESOLUTION_OVER_LIMIT,
     DURATION_OVER_LIMIT,
     DECODE_TIMEOUT,
-    READ_ERROR;
+    READ_ERROR,
+    PROCESSING_ERROR,
+    FACE_LEAK;
 
     /** The code as written to manifests: lower snake case. */
     public String code() {

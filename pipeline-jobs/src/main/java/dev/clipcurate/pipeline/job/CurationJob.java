@@ -9,7 +9,7 @@ import dev.clipcurate.pipeline.intake.LandingArea;
 import dev.clipcurate.pipeline.intake.ParseDonation;
 import dev.clipcurate.pipeline.intake.RejectionRecords;
 import dev.clipcurate.pipeline.intake.ResolveLandingFile;
-import dev.clipcurate.pipeline.media.DecodeClip;
+import dev.clipcurate.pipeline.privacy.AnonymiseClip;
 import dev.clipcurate.pipeline.media.FrameSample;
 import dev.clipcurate.pipeline.privacy.DonorPseudonymizer;
 import dev.clipcurate.pipeline.shards.DatasetLayout;
@@ -40,7 +40,7 @@ import java.util.Map;
  * Wires the curation stages; each stage is an operator in its own package.
  *
  * <pre>
- * Kafka clips.donated → ParseDonation → keyBy(clip id) → DropRedeliveries → ResolveLandingFile → DecodeClip
+ * Kafka clips.donated → ParseDonation → keyBy(clip id) → DropRedeliveries → ResolveLandingFile → AnonymiseClip
  *                                                                                                  │frames
  *                     every stage's decision rows (side outputs) → clip manifest + clips.rejected   ▼
  *                                                                                     WebDataset tar shards
@@ -84,8 +84,8 @@ public final class CurationJob {
                 .process(new ResolveLandingFile(new LandingArea(o.landingRoot), o.maxFileBytes, buildId))
                 .uid("intake-resolve").name("intake: resolve landing file");
         SingleOutputStreamOperator<FrameSample> frames = resolved
-                .process(new DecodeClip(o.decodeLimits(), buildId))
-                .uid("media-decode").name("media: decode and sample");
+                .process(new AnonymiseClip(o.decodeLimits(), o.privacySettings(), buildId))
+                .uid("privacy-anonymise").name("privacy: decode, anonymise faces, verify");
 
         DataStream<ClipRow> decisions = parsed.getSideOutput(Decisions.TAG)
                 .union(resolved.getSideOutput(Decisions.TAG), frames.getSideOutput(Decisions.TAG));

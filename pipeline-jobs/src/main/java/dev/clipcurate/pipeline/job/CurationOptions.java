@@ -1,6 +1,8 @@
 package dev.clipcurate.pipeline.job;
 
 import dev.clipcurate.pipeline.media.DecodeLimits;
+import dev.clipcurate.pipeline.privacy.Anonymiser;
+import dev.clipcurate.pipeline.privacy.PrivacySettings;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -30,6 +32,13 @@ public class CurationOptions {
     public double decodeBudgetSeconds = 120;
     public int decoderThreads = 1;
 
+    // Privacy
+    public float faceThreshold = 0.5f;
+    public String anonymise = "mosaic";
+    public int faceCarryFrames = 2;
+    public int faceInterpolateGap = 4;
+    public double faceEnlarge = 1.3;
+
     // Shards
     public long shardTargetBytes = 256L << 20;
 
@@ -46,6 +55,11 @@ public class CurationOptions {
                 decodeBudgetSeconds, decoderThreads);
     }
 
+    public PrivacySettings privacySettings() {
+        return new PrivacySettings(faceThreshold, Anonymiser.parse(anonymise), faceCarryFrames, faceInterpolateGap,
+                faceEnlarge);
+    }
+
     /** The settings that shape a dataset, as recorded (and hashed) in the version file. */
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -60,6 +74,11 @@ public class CurationOptions {
         m.put("max_height", maxHeight);
         m.put("max_duration_s", maxDurationSeconds);
         m.put("decode_budget_s", decodeBudgetSeconds);
+        m.put("face_threshold", faceThreshold);
+        m.put("anonymise", anonymise);
+        m.put("face_carry_frames", faceCarryFrames);
+        m.put("face_interpolate_gap", faceInterpolateGap);
+        m.put("face_enlarge", faceEnlarge);
         m.put("shard_target_bytes", shardTargetBytes);
         m.put("parallelism", parallelism);
         return m;

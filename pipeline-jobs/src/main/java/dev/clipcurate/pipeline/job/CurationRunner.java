@@ -113,7 +113,7 @@ public final class CurationRunner {
         Map<String, Map<Integer, long[]>> offsets = new TreeMap<>();
         ranges.forEach((tp, r) -> offsets.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), r));
         BuildInfo info = new BuildInfo(buildId, mode.name().toLowerCase(), args, offsets, options.describe(),
-                codeVersion(), Map.of(), started);
+                codeVersion(), dev.clipcurate.pipeline.privacy.PrivacyModels.hashes(), started);
         try {
             return sealer.seal(info);
         } catch (Exception e) {

@@ -6,8 +6,6 @@ import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVIOInterruptCB;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.global.avutil;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
@@ -21,8 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
@@ -62,7 +58,26 @@ public final class ClipDecoder {
         this.limits = limits;
     }
 
+    /** Receives each sampled frame: BGR, long side capped; the Mat is valid only during the call. */
+    public interface SampledFrameVisitor {
+        void accept(int index, long tsMs, Mat image) throws Exception;
+    }
+
+    /** Decodes and keeps every sampled frame as JPEG. */
     public DecodedClip decode(File file) throws ClipRejected {
+        List<DecodedClip.SampledFrame> frames = new ArrayList<>();
+        DecodedClip clip = decode(file, (index, tsMs, image) ->
+                frames.add(new DecodedClip.SampledFrame(tsMs, image.cols(), image.rows(),
+                        JpegEncoder.encode(image, limits.jpegQuality()))));
+        return new DecodedClip(clip.container(), clip.videoCodec(), clip.durationSeconds(), clip.fps(),
+                clip.width(), clip.height(), frames);
+    }
+
+    /**
+     * Decodes a clip and hands each sampled frame to {@code visitor}, in order. The same file gives the same
+     * frames every time, so a caller may decode twice (analyse, then write) instead of holding raw frames.
+     */
+    public DecodedClip decode(File file, SampledFrameVisitor visitor) throws ClipRejected {
         long started = System.nanoTime();
         long budgetNanos = (long) (limits.decodeBudgetSeconds() * 1e9);
         try (PointerScope scope = new PointerScope();
@@ -109,7 +124,7 @@ public final class ClipDecoder {
             long firstTs = Long.MIN_VALUE;
             long lastTs = 0;
             int decoded = 0;
-            List<DecodedClip.SampledFrame> frames = new ArrayList<>();
+            int sampled = 0;
             while (true) {
                 Frame frame;
                 try {
@@ -139,7 +154,14 @@ public final class ClipDecoder {
                             + frame.imageHeight + " is over the limit");
                 }
                 if (rel >= nextSampleUs) {
-                    frames.add(encode(toMat.convert(frame), rel / 1000));
+                    try (Mat scaled = capLongSide(toMat.convert(frame))) {
+                        visitor.accept(sampled++, rel / 1000, scaled);
+                    } catch (ClipRejected e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new ClipRejected(RejectReason.PROCESSING_ERROR,
+                                "frame " + (sampled - 1) + " could not be processed: " + shortMessage(e));
+                    }
                     while (nextSampleUs <= rel) nextSampleUs += intervalUs;
                 }
             }
@@ -159,7 +181,7 @@ public final class ClipDecoder {
             }
             String codec = grabber.getVideoCodecName();
             return new DecodedClip(format, codec, declaredSeconds > 0 ? declaredSeconds : decodedSeconds, fps,
-                    width, height, frames);
+                    width, height, List.of());
         } catch (ClipRejected e) {
             throw e;
         } catch (Exception e) {
@@ -179,25 +201,20 @@ public final class ClipDecoder {
         return 0;
     }
 
-    private DecodedClip.SampledFrame encode(Mat image, long tsMs) {
+    /** The frame with its long side capped, as a new Mat (the converter's Mat is reused by the next grab). */
+    private Mat capLongSide(Mat image) {
         int w = image.cols();
         int h = image.rows();
         int longSide = Math.max(w, h);
-        Mat out = image;
+        Mat out = new Mat();
         if (longSide > limits.maxLongSide()) {
             double scale = (double) limits.maxLongSide() / longSide;
-            int tw = Math.max(1, (int) Math.round(w * scale));
-            int th = Math.max(1, (int) Math.round(h * scale));
-            out = new Mat();
-            resize(image, out, new Size(tw, th), 0, 0, INTER_AREA);
+            resize(image, out, new Size(Math.max(1, (int) Math.round(w * scale)), Math.max(1, (int) Math.round(h * scale))),
+                    0, 0, INTER_AREA);
+        } else {
+            image.copyTo(out);
         }
-        try (BytePointer buffer = new BytePointer();
-             IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, limits.jpegQuality())) {
-            if (!imencode(".jpg", out, buffer, params)) throw new IllegalStateException("JPEG encoding failed");
-            byte[] jpeg = new byte[(int) buffer.limit()];
-            buffer.get(jpeg);
-            return new DecodedClip.SampledFrame(tsMs, out.cols(), out.rows(), jpeg);
-        }
+        return out;
     }
 
     /** javacv's messages quote the file path and suggest API calls; keep the reason only. */

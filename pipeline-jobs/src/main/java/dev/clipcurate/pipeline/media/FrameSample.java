@@ -16,6 +16,11 @@ public class FrameSample {
     public int sourceWidth;
     public int sourceHeight;
     public String jpgSha256;
+    /** Faces the detector found in this frame (consenting subjects excluded). */
+    public int facesDetected;
+    /** Boxes anonymised: detections plus those tracking added from neighbouring frames. */
+    public int boxesAnonymised;
+    public String anonymiser;
     public byte[] jpeg;
 
     public FrameSample() {}

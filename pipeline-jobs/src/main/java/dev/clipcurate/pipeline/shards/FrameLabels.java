@@ -23,6 +23,9 @@ public final class FrameLabels {
                 .setJpgSha256(s.jpgSha256)
                 .setBuildId(s.buildId)
                 .setDeclaredStaged(s.declaredStaged)
+                .setFacesDetected(s.facesDetected)
+                .setBoxesAnonymised(s.boxesAnonymised)
+                .setAnonymiser(s.anonymiser)
                 .build();
     }
 }

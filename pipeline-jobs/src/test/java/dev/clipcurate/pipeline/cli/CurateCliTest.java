@@ -25,14 +25,14 @@ class CurateCliTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("demo", "build", "run", "donate", "broker", "bench")) {
+        for (String command : List.of("demo", "build", "run", "donate", "broker", "bench", "eval-faces")) {
             Result r = run(command, "--help");
             assertEquals(0, r.exit(), command);
             assertTrue(r.out().startsWith("Usage: curate " + command), r.out());
         }
         Result top = run("--help");
         assertEquals(0, top.exit());
-        for (String command : List.of("demo", "build", "run", "donate", "broker", "bench")) {
+        for (String command : List.of("demo", "build", "run", "donate", "broker", "bench", "eval-faces")) {
             assertTrue(top.out().contains(command), command);
         }
     }

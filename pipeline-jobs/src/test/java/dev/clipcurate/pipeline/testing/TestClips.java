@@ -45,6 +45,28 @@ public final class TestClips {
         return file;
     }
 
+    /** A clip of a real photo seen through a window that pans from left to right, as a moving camera would. */
+    public static Path panning(Path file, Path photo, int width, int height, double fps, double seconds) throws Exception {
+        try (Mat image = org.bytedeco.opencv.global.opencv_imgcodecs.imread(photo.toString());
+             FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
+             OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat()) {
+            recorder.setFormat("mp4");
+            recorder.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
+            recorder.setFrameRate(fps);
+            recorder.setVideoBitrate(2_000_000);
+            recorder.start();
+            int frames = (int) Math.round(fps * seconds);
+            for (int i = 0; i < frames; i++) {
+                int x = (int) ((image.cols() - width) * (i / (double) Math.max(1, frames - 1)));
+                try (Mat window = new Mat(image, new org.bytedeco.opencv.opencv_core.Rect(x, 0, width, height)).clone()) {
+                    recorder.record(converter.convert(window));
+                }
+            }
+            recorder.stop();
+        }
+        return file;
+    }
+
     /** The first {@code fraction} of a file's bytes, as an interrupted upload leaves it. */
     public static Path truncatedCopy(Path source, Path target, double fraction) throws Exception {
         byte[] all = Files.readAllBytes(source);

@@ -1,0 +1,143 @@
+package dev.clipcurate.pipeline.cli;
+
+import dev.clipcurate.pipeline.privacy.Anonymiser;
+import dev.clipcurate.pipeline.privacy.BlazeFaceDetector;
+import dev.clipcurate.pipeline.privacy.FaceBox;
+import dev.clipcurate.pipeline.privacy.FaceLeakVerifier;
+import dev.clipcurate.pipeline.privacy.PrivacySettings;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+
+/** Recall of the face detector against ground truth, residual faces after anonymisation, and cost per frame. */
+@Command(name = "eval-faces", mixinStandardHelpOptions = true,
+        description = {"Measures the privacy stage: detection recall on the 1927 Solvay conference photo (29 faces "
+                + "with boxes, Debian visp-images-data; scripts/fetch-face-eval) at full size (faces 41-56 px) and "
+                + "half size (20-28 px); faces the verifier and the detector still find after anonymisation; and "
+                + "milliseconds per frame for detection + anonymisation + verification at 640x480 and 1280x720, "
+                + "single-threaded as in a Flink slot."})
+final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
+    @Option(names = "--eval-dir", paramLabel = "DIR", defaultValue = ".cache/face-eval",
+            description = "Where scripts/fetch-face-eval put the evaluation set (default: ${DEFAULT-VALUE}).")
+    Path evalDir;
+
+    @Option(names = "--samples", paramLabel = "DIR", hidden = true)
+    Path samples = Paths.get(System.getProperty("curate.samples.dir", ".cache/samples"));
+
+    @Option(names = "--rounds", defaultValue = "10", description = "Frames timed per size (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Override
+    public Integer call() throws Exception {
+        org.bytedeco.opencv.global.opencv_core.setNumThreads(1);
+        PrivacySettings settings = PrivacySettings.defaults();
+        List<FaceBox> truth = groundTruth(evalDir.resolve("ground_truth_detection.txt"));
+        try (BlazeFaceDetector detector = new BlazeFaceDetector(settings.faceThreshold());
+             FaceLeakVerifier verifier = new FaceLeakVerifier()) {
+            System.out.println("Solvay 1927 (" + truth.size() + " faces with boxes), threshold "
+                    + settings.faceThreshold() + ", " + new Anonymiser(settings.mode()).describe());
+            System.out.printf("%-8s %-10s %8s %10s %20s %22s%n", "scale", "face px", "recall", "precision",
+                    "verifier after anon.", "detector after anon.");
+            for (double scale : new double[] {1.0, 0.75, 0.5}) {
+                try (Mat image = scaled(imread(evalDir.resolve("1280px-Solvay_conference_1927.png").toString()), scale)) {
+                    List<FaceBox> gt = truth.stream().map(b -> new FaceBox(b.x() * scale, b.y() * scale,
+                            b.w() * scale, b.h() * scale, 1f)).toList();
+                    List<FaceBox> found = detector.detect(image);
+                    long hit = gt.stream().filter(g -> found.stream().anyMatch(f -> matches(f, g))).count();
+                    long correct = found.stream().filter(f -> gt.stream().anyMatch(g -> matches(f, g))).count();
+                    List<FaceBox> boxes = settings.tracker().boxesToAnonymise(List.of(found)).get(0);
+                    new Anonymiser(settings.mode()).apply(image, boxes, 1);
+                    long verifierAfter = verifier.visibleFaces(image, boxes).size();
+                    List<FaceBox> again = detector.detect(image);
+                    long detectorAfter = gt.stream().filter(g -> again.stream().anyMatch(f -> matches(f, g))).count();
+                    double minW = gt.stream().mapToDouble(FaceBox::w).min().orElse(0);
+                    double maxW = gt.stream().mapToDouble(FaceBox::w).max().orElse(0);
+                    System.out.printf("%-8.2f %-10s %7.1f%% %9.1f%% %20d %22d%n", scale,
+                            String.format("%.0f-%.0f", minW, maxW), 100.0 * hit / gt.size(),
+                            found.isEmpty() ? 0 : 100.0 * correct / found.size(), verifierAfter, detectorAfter);
+                }
+            }
+            Mat street = imread(samples.resolve("messi5.jpg").toString());
+            System.out.println();
+            System.out.printf("%-10s %12s %14s %12s %10s%n", "frame", "detect ms", "anonymise ms", "verify ms", "total ms");
+            for (int[] size : new int[][] {{640, 480}, {1280, 720}}) {
+                try (Mat frame = new Mat()) {
+                    resize(street, frame, new Size(size[0], size[1]), 0, 0, INTER_LINEAR);
+                    double[] d = new double[rounds], a = new double[rounds], v = new double[rounds];
+                    detector.detect(frame);
+                    for (int r = 0; r < rounds; r++) {
+                        try (Mat copy = frame.clone()) {
+                            long t0 = System.nanoTime();
+                            List<FaceBox> found = detector.detect(copy);
+                            long t1 = System.nanoTime();
+                            List<FaceBox> boxes = settings.tracker().boxesToAnonymise(List.of(found)).get(0);
+                            new Anonymiser(settings.mode()).apply(copy, boxes, r);
+                            long t2 = System.nanoTime();
+                            verifier.visibleFaces(copy, boxes);
+                            long t3 = System.nanoTime();
+                            d[r] = (t1 - t0) / 1e6;
+                            a[r] = (t2 - t1) / 1e6;
+                            v[r] = (t3 - t2) / 1e6;
+                        }
+                    }
+                    System.out.printf("%-10s %12.1f %14.2f %12.1f %10.1f%n", size[0] + "x" + size[1], median(d), median(a),
+                            median(v), median(d) + median(a) + median(v));
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** A detection matches a true face when it overlaps it (IoU &gt; 0.3) or its centre lies inside it. */
+    static boolean matches(FaceBox found, FaceBox truth) {
+        return found.iou(truth) > 0.3 || (found.cx() >= truth.x() && found.cx() <= truth.x() + truth.w()
+                && found.cy() >= truth.y() && found.cy() <= truth.y() + truth.h());
+    }
+
+    /**
+     * ViSP's format: a name line, then four corners as "row col". detection_0 is a false detection of ViSP's own
+     * (a stone pillar, not a face) and is left out.
+     */
+    static List<FaceBox> groundTruth(Path file) throws Exception {
+        if (!Files.exists(file)) throw new IllegalArgumentException(file + " is missing: run scripts/fetch-face-eval");
+        List<String> lines = Files.readAllLines(file).stream().map(String::trim).filter(l -> !l.isEmpty()).toList();
+        List<FaceBox> boxes = new ArrayList<>();
+        for (int i = 0; i + 4 < lines.size() + 1; i += 5) {
+            if (lines.get(i).equals("detection_0")) continue;
+            double minX = Double.MAX_VALUE, minY = Double.MAX_VALUE, maxX = 0, maxY = 0;
+            for (int k = 1; k <= 4; k++) {
+                String[] rc = lines.get(i + k).split("\\s+");
+                double y = Double.parseDouble(rc[0]), x = Double.parseDouble(rc[1]);
+                minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+            }
+            boxes.add(new FaceBox(minX, minY, maxX - minX, maxY - minY, 1f));
+        }
+        return boxes;
+    }
+
+    private static Mat scaled(Mat image, double scale) {
+        if (scale == 1.0) return image;
+        Mat out = new Mat();
+        resize(image, out, new Size(), scale, scale, INTER_AREA);
+        return out;
+    }
+
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}

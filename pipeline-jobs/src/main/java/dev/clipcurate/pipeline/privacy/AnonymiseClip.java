@@ -1,0 +1,128 @@
+package dev.clipcurate.pipeline.privacy;
+
+import dev.clipcurate.pipeline.common.Hashing;
+import dev.clipcurate.pipeline.intake.ClipRejected;
+import dev.clipcurate.pipeline.intake.ClipTask;
+import dev.clipcurate.pipeline.intake.Decisions;
+import dev.clipcurate.pipeline.intake.RejectReason;
+import dev.clipcurate.pipeline.job.Progress;
+import dev.clipcurate.pipeline.media.DecodeLimits;
+import dev.clipcurate.pipeline.media.DecodedClip;
+import dev.clipcurate.pipeline.media.FrameKeys;
+import dev.clipcurate.pipeline.media.FrameSample;
+import dev.clipcurate.pipeline.media.LocalClipFile;
+import dev.clipcurate.schemas.ClipRow;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+
+/**
+ * Turns a verified clip file into anonymised, sampled frames ({@link ClipAnonymiser}). Nothing of a clip is
+ * emitted until every frame has passed: a clip in which the verifier still sees a face is quarantined
+ * ({@code face_leak}) and writes no frame at all; a clip that fails to decode is rejected with its reason.
+ */
+public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
+    private static final Logger LOG = LoggerFactory.getLogger(AnonymiseClip.class);
+    private final DecodeLimits limits;
+    private final PrivacySettings privacy;
+    private final String buildId;
+
+    private transient ClipAnonymiser anonymiser;
+    private transient String anonymiserLabel;
+    private transient Counter quarantined;
+    private transient LongCounter clipsDone;
+    private transient LongCounter framesDone;
+
+    public AnonymiseClip(DecodeLimits limits, PrivacySettings privacy, String buildId) {
+        this.limits = limits;
+        this.privacy = privacy;
+        this.buildId = buildId;
+    }
+
+    @Override
+    public void open(OpenContext context) throws Exception {
+        // one thread per slot for OpenCV, as for ONNX Runtime: slots × threads stay within the cores
+        org.bytedeco.opencv.global.opencv_core.setNumThreads(1);
+        anonymiser = new ClipAnonymiser(limits, privacy);
+        anonymiserLabel = privacy.describe();
+        quarantined = getRuntimeContext().getMetricGroup().counter("clipsQuarantined");
+        clipsDone = getRuntimeContext().getLongCounter(Progress.CLIPS_DECODED);
+        framesDone = getRuntimeContext().getLongCounter(Progress.FRAMES_SAMPLED);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (anonymiser != null) anonymiser.close();
+    }
+
+    @Override
+    public void processElement(ClipTask task, Context ctx, Collector<FrameSample> out) {
+        clipsDone.add(1);
+        ClipAnonymiser.Outcome outcome;
+        try (LocalClipFile file = LocalClipFile.of(new Path(task.resolvedPath))) {
+            outcome = anonymiser.anonymise(file.file(), ConsentedRegions.parse(task.consentedSubjectsJson), task.clipId);
+        } catch (ClipRejected e) {
+            LOG.warn("rejected clip {}: {} ({})", task.clipId, e.reason().code(), e.getMessage());
+            ctx.output(Decisions.TAG, Decisions.rejected(task, e, buildId));
+            return;
+        }
+        ClipRow row = Decisions.forTask(task, buildId);
+        describe(row, outcome.clip());
+        if (outcome.leakFrames() > 0) {
+            quarantined.inc();
+            row.setDecision(Decisions.QUARANTINED);
+            row.setReason(RejectReason.FACE_LEAK.code());
+            row.setReasonDetail(String.format("%d of %d frames still showed a face to the verifier after anonymisation "
+                    + "(first at %d ms); no frame of the clip was written", outcome.leakFrames(),
+                    outcome.frames().size(), outcome.firstLeakMs()));
+            LOG.warn("quarantined clip {}: {}", task.clipId, row.getReasonDetail());
+            ctx.output(Decisions.TAG, row);
+            return;
+        }
+        for (int i = 0; i < outcome.frames().size(); i++) {
+            out.collect(toSample(task, outcome, i));
+        }
+        framesDone.add(outcome.frames().size());
+        row.setFramesWritten(outcome.frames().size());
+        ctx.output(Decisions.TAG, row);
+    }
+
+    private FrameSample toSample(ClipTask task, ClipAnonymiser.Outcome outcome, int index) {
+        DecodedClip.SampledFrame frame = outcome.frames().get(index);
+        FrameSample s = new FrameSample();
+        s.key = FrameKeys.of(task.clipId, index);
+        s.clipId = task.clipId;
+        s.donorPseudonym = task.donorPseudonym;
+        s.campaign = task.campaign;
+        s.cameraId = task.cameraId;
+        s.buildId = buildId;
+        s.declaredStaged = task.declaredStaged;
+        s.frameIndex = index;
+        s.tsMs = frame.tsMs();
+        s.width = frame.width();
+        s.height = frame.height();
+        s.sourceWidth = outcome.clip().width();
+        s.sourceHeight = outcome.clip().height();
+        s.jpeg = frame.jpeg();
+        s.jpgSha256 = Hashing.sha256Hex(frame.jpeg());
+        s.facesDetected = outcome.faceCounts().get(index)[0];
+        s.boxesAnonymised = outcome.faceCounts().get(index)[1];
+        s.anonymiser = anonymiserLabel;
+        return s;
+    }
+
+    static void describe(ClipRow row, DecodedClip clip) {
+        row.setContainer(clip.container());
+        row.setVideoCodec(clip.videoCodec());
+        row.setDurationS(clip.durationSeconds());
+        row.setFps(clip.fps());
+        row.setWidth(clip.width());
+        row.setHeight(clip.height());
+    }
+}

@@ -1,0 +1,93 @@
+package dev.clipcurate.pipeline.privacy;
+
+import dev.clipcurate.pipeline.common.Hashing;
+import dev.clipcurate.pipeline.intake.ClipRejected;
+import dev.clipcurate.pipeline.intake.RejectReason;
+import dev.clipcurate.pipeline.media.ClipDecoder;
+import dev.clipcurate.pipeline.media.DecodeLimits;
+import dev.clipcurate.pipeline.media.DecodedClip;
+import dev.clipcurate.pipeline.media.JpegEncoder;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
+
+/**
+ * Anonymises one clip file. The clip is decoded twice, which is cheap next to detection and keeps no raw frames in
+ * memory: the first pass finds faces in every sampled frame, tracking then adds boxes from neighbouring frames,
+ * and the second pass anonymises each frame, runs the independent verifier over it and encodes it. Frames the
+ * verifier still sees a face in are never encoded. Deterministic: the same file gives the same bytes (the noise
+ * is seeded by clip id and frame). Not thread-safe.
+ */
+public final class ClipAnonymiser implements AutoCloseable {
+    private final ClipDecoder decoder;
+    private final BlazeFaceDetector detector;
+    private final FaceLeakVerifier verifier;
+    private final Anonymiser anonymiser;
+    private final FaceTracker tracker;
+    private final int jpegQuality;
+
+    /**
+     * The anonymised frames, faces per frame ({detected, anonymised}), the boxes anonymised in each frame and how
+     * many frames the verifier rejected.
+     */
+    public record Outcome(DecodedClip clip, List<DecodedClip.SampledFrame> frames, List<int[]> faceCounts,
+                          List<List<FaceBox>> boxes, int leakFrames, long firstLeakMs) {}
+
+    public ClipAnonymiser(DecodeLimits limits, PrivacySettings privacy) throws Exception {
+        this.decoder = new ClipDecoder(limits);
+        this.detector = new BlazeFaceDetector(privacy.faceThreshold());
+        this.verifier = new FaceLeakVerifier();
+        this.anonymiser = new Anonymiser(privacy.mode());
+        this.tracker = privacy.tracker();
+        this.jpegQuality = limits.jpegQuality();
+    }
+
+    public Outcome anonymise(File file, ConsentedRegions consented, String clipId) throws ClipRejected {
+        List<List<FaceBox>> detections = new ArrayList<>();
+        decoder.decode(file, (index, tsMs, image) ->
+                detections.add(consented.bystanders(detector.detect(image), tsMs, image.cols(), image.rows())));
+        List<List<FaceBox>> boxes = tracker.boxesToAnonymise(detections);
+
+        List<DecodedClip.SampledFrame> frames = new ArrayList<>();
+        List<int[]> faceCounts = new ArrayList<>();
+        long[] leaks = {0, -1};
+        long seed = Hashing.sha256Hex(clipId.getBytes(StandardCharsets.UTF_8)).hashCode();
+        DecodedClip clip = decoder.decode(file, (index, tsMs, image) -> {
+            if (index >= boxes.size()) throw new IllegalStateException("the second decoding pass gave more frames");
+            List<FaceBox> frameBoxes = boxes.get(index);
+            anonymiser.apply(image, frameBoxes, seed * 31 + index);
+            byte[] jpeg = JpegEncoder.encode(image, jpegQuality);
+            // verify the frame as it will be written: the JPEG, decoded again
+            List<FaceBox> visible;
+            try (Mat written = imdecode(new Mat(new BytePointer(jpeg)), IMREAD_COLOR)) {
+                visible = consented.bystanders(verifier.visibleFaces(written, frameBoxes), tsMs,
+                        image.cols(), image.rows());
+            }
+            if (!visible.isEmpty()) {
+                if (leaks[0]++ == 0) leaks[1] = tsMs;
+                return; // this frame cannot be written
+            }
+            frames.add(new DecodedClip.SampledFrame(tsMs, image.cols(), image.rows(), jpeg));
+            faceCounts.add(new int[] {detections.get(index).size(), frameBoxes.size()});
+        });
+        if (leaks[0] == 0 && frames.size() != detections.size()) {
+            throw new ClipRejected(RejectReason.PROCESSING_ERROR, "the two decoding passes gave " + detections.size()
+                    + " and " + frames.size() + " frames");
+        }
+        return new Outcome(clip, frames, faceCounts, boxes, (int) leaks[0], leaks[1]);
+    }
+
+    @Override
+    public void close() throws Exception {
+        detector.close();
+        verifier.close();
+    }
+}

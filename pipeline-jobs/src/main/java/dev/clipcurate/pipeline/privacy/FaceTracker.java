@@ -1,0 +1,71 @@
+package dev.clipcurate.pipeline.privacy;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Uses neighbouring frames, as files allow: a face detected in frame i is also covered in frames i−k … i+k
+ * (a detector missing a face for a frame must not leak it), gaps of up to {@code interpolateGap} frames between
+ * two detections of the same face are filled with interpolated boxes, and every box is enlarged. Tracking only
+ * ever adds boxes; it never removes a detection.
+ */
+public final class FaceTracker implements Serializable {
+    private final int carryFrames;
+    private final int interpolateGap;
+    private final double enlarge;
+
+    public FaceTracker(int carryFrames, int interpolateGap, double enlarge) {
+        if (enlarge < 1.3) throw new IllegalArgumentException("faces must be enlarged at least 1.3 times, not " + enlarge);
+        if (carryFrames < 0 || interpolateGap < 0) throw new IllegalArgumentException("frame counts must be >= 0");
+        this.carryFrames = carryFrames;
+        this.interpolateGap = interpolateGap;
+        this.enlarge = enlarge;
+    }
+
+    public String describe() {
+        return "carry ±" + carryFrames + " frames, interpolate gaps ≤ " + interpolateGap + ", enlarge ×" + enlarge;
+    }
+
+    /** The boxes to anonymise in each frame, given the detections of each frame. */
+    public List<List<FaceBox>> boxesToAnonymise(List<List<FaceBox>> detections) {
+        int n = detections.size();
+        List<List<FaceBox>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(new ArrayList<>(detections.get(i)));
+        for (int i = 0; i < n; i++) {
+            for (FaceBox d : detections.get(i)) {
+                // carry forward and backward; the box grows a little per frame for motion
+                for (int k = 1; k <= carryFrames; k++) {
+                    FaceBox carried = d.scaled(1 + 0.15 * k);
+                    if (i - k >= 0) out.get(i - k).add(carried);
+                    if (i + k < n) out.get(i + k).add(carried);
+                }
+                // interpolate towards the next detection of the same face within the gap
+                for (int j = i + 2; j <= Math.min(n - 1, i + interpolateGap + 1); j++) {
+                    FaceBox next = sameFace(d, detections.get(j));
+                    if (next == null) continue;
+                    for (int m = i + 1; m < j; m++) out.get(m).add(d.lerp(next, (double) (m - i) / (j - i)));
+                    break;
+                }
+            }
+        }
+        for (List<FaceBox> frame : out) frame.replaceAll(b -> b.scaled(enlarge));
+        return out;
+    }
+
+    /** The detection in {@code candidates} that continues {@code face}: overlapping, or near and of similar size. */
+    private static FaceBox sameFace(FaceBox face, List<FaceBox> candidates) {
+        FaceBox best = null;
+        double bestDistance = Double.MAX_VALUE;
+        for (FaceBox c : candidates) {
+            double distance = Math.hypot(c.cx() - face.cx(), c.cy() - face.cy());
+            double size = Math.max(face.w(), c.w());
+            boolean similarSize = c.w() < 2 * face.w() && face.w() < 2 * c.w();
+            if ((face.iou(c) > 0.1 || distance < 1.5 * size) && similarSize && distance < bestDistance) {
+                best = c;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+}

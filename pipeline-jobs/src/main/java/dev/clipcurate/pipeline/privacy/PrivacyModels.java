@@ -1,0 +1,32 @@
+package dev.clipcurate.pipeline.privacy;
+
+import dev.clipcurate.pipeline.common.Hashing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The models the privacy stage runs, with the sha256 of each, as a version file records them. */
+public final class PrivacyModels {
+    private PrivacyModels() {}
+
+    public static Map<String, String> hashes() throws IOException {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(BlazeFaceDetector.MODEL, sha256("/models/" + BlazeFaceDetector.MODEL));
+        m.put(BlazeFaceDetector.FRONT_MODEL, sha256("/models/" + BlazeFaceDetector.FRONT_MODEL));
+        for (String cascade : new String[] {"haarcascades/haarcascade_frontalface_default.xml",
+                "haarcascades/haarcascade_frontalface_alt2.xml", "haarcascades/haarcascade_profileface.xml",
+                "lbpcascades/lbpcascade_profileface.xml"}) {
+            m.put(cascade.substring(cascade.indexOf('/') + 1), sha256(FaceLeakVerifier.SHARE + cascade));
+        }
+        return m;
+    }
+
+    private static String sha256(String resource) throws IOException {
+        try (InputStream in = PrivacyModels.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IOException("model " + resource + " is not on the classpath");
+            return Hashing.sha256Hex(in);
+        }
+    }
+}

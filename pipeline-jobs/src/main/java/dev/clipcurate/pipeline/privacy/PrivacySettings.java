@@ -1,0 +1,29 @@
+package dev.clipcurate.pipeline.privacy;
+
+import java.io.Serializable;
+import java.util.Locale;
+
+/** How faces are found, tracked and anonymised. */
+public record PrivacySettings(float faceThreshold, Anonymiser.Mode mode, int carryFrames, int interpolateGap,
+                              double enlarge) implements Serializable {
+
+    public static PrivacySettings defaults() {
+        return new PrivacySettings(0.5f, Anonymiser.Mode.MOSAIC, 2, 4, 1.3);
+    }
+
+    public PrivacySettings {
+        if (!(faceThreshold > 0 && faceThreshold < 1)) throw new IllegalArgumentException("face threshold must be in (0, 1)");
+        new FaceTracker(carryFrames, interpolateGap, enlarge); // validates
+    }
+
+    public FaceTracker tracker() {
+        return new FaceTracker(carryFrames, interpolateGap, enlarge);
+    }
+
+    /** Detector, threshold, tracking and method, as written to every frame's {@code anonymiser} column. */
+    public String describe() {
+        return String.format(Locale.ROOT, "%s threshold=%.2f tiles=256/overlap64; %s; %s; verified by %s",
+                BlazeFaceDetector.NAME, faceThreshold, tracker().describe(), new Anonymiser(mode).describe(),
+                FaceLeakVerifier.NAME);
+    }
+}

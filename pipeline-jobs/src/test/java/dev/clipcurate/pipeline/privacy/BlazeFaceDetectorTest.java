@@ -1,0 +1,76 @@
+package dev.clipcurate.pipeline.privacy;
+
+import dev.clipcurate.pipeline.testing.TestFootage;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.bytedeco.opencv.opencv_core.Size;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BlazeFaceDetectorTest {
+    static BlazeFaceDetector detector;
+    static Mat messi;
+
+    @BeforeAll
+    static void load() throws Exception {
+        detector = new BlazeFaceDetector(0.5f);
+        messi = imread(TestFootage.sample("messi5.jpg").toString());
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        detector.close();
+    }
+
+    /**
+     * messi5.jpg (548x342): the player's face, about 35 px, centred near (240, 115), and blurred spectators
+     * behind him (weaker detections, which anonymisation should cover too).
+     */
+    @Test
+    void findsTheFaceInARealPhoto() throws Exception {
+        List<FaceBox> faces = detector.detect(messi);
+        FaceBox f = faces.stream().max(java.util.Comparator.comparingDouble(FaceBox::score)).orElseThrow();
+        assertTrue(f.score() > 0.8, faces.toString());
+        assertEquals(240, f.cx(), 8);
+        assertEquals(115, f.cy(), 8);
+        assertEquals(37, f.w(), 10);
+    }
+
+    @Test
+    void findsSmallAndLargeFacesThroughThePyramid() throws Exception {
+        for (double scale : new double[] {0.55, 3.0}) {
+            try (Mat scaled = new Mat()) {
+                resize(messi, scaled, new Size(), scale, scale, scale < 1 ? INTER_AREA : INTER_LINEAR);
+                List<FaceBox> faces = detector.detect(scaled);
+                assertTrue(faces.stream().anyMatch(f -> Math.abs(f.cx() - 240 * scale) < 10 * scale
+                        && Math.abs(f.cy() - 115 * scale) < 10 * scale), "scale " + scale + ": " + faces);
+            }
+        }
+    }
+
+    @Test
+    void findsNothingWhereThereIsNoFace() throws Exception {
+        try (Mat blank = new Mat(480, 640, CV_8UC3, new Scalar(90, 120, 140, 0))) {
+            assertEquals(List.of(), detector.detect(blank));
+        }
+    }
+
+    @Test
+    void tilesCoverEveryPixelWithOverlap() {
+        assertArrayEquals(new int[] {0}, BlazeFaceDetector.starts(200));
+        assertArrayEquals(new int[] {0, 192, 384}, BlazeFaceDetector.starts(640));
+        assertArrayEquals(new int[] {0, 192, 224}, BlazeFaceDetector.starts(480));
+    }
+}
