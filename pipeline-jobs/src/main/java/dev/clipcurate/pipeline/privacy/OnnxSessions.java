@@ -2,6 +2,7 @@ package dev.clipcurate.pipeline.privacy;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 
 import java.io.IOException;
@@ -37,7 +38,9 @@ public final class OnnxSessions {
             options.setIntraOpNumThreads(1);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            shared = new Shared(OrtEnvironment.getEnvironment().createSession(model, options), new int[] {0});
+            // the first call creates the JVM's environment: warnings about unused initialisers in the models are noise
+            OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "clip-curation");
+            shared = new Shared(env.createSession(model, options), new int[] {0});
             SESSIONS.put(modelResource, shared);
         }
         shared.users()[0]++;
