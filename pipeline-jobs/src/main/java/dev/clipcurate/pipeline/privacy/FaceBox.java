@@ -11,10 +11,14 @@ public record FaceBox(double x, double y, double w, double h, float score) {
         return y + h / 2;
     }
 
-    public double iou(FaceBox o) {
+    public double intersectionArea(FaceBox o) {
         double ix = Math.max(0, Math.min(x + w, o.x + o.w) - Math.max(x, o.x));
         double iy = Math.max(0, Math.min(y + h, o.y + o.h) - Math.max(y, o.y));
-        double inter = ix * iy;
+        return ix * iy;
+    }
+
+    public double iou(FaceBox o) {
+        double inter = intersectionArea(o);
         double union = w * h + o.w * o.h - inter;
         return union <= 0 ? 0 : inter / union;
     }

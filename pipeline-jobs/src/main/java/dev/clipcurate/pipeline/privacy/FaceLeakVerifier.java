@@ -105,9 +105,7 @@ public final class FaceLeakVerifier implements AutoCloseable {
     }
 
     static double coveredFraction(FaceBox face, FaceBox cover) {
-        double ix = Math.max(0, Math.min(face.x() + face.w(), cover.x() + cover.w()) - Math.max(face.x(), cover.x()));
-        double iy = Math.max(0, Math.min(face.y() + face.h(), cover.y() + cover.h()) - Math.max(face.y(), cover.y()));
-        return ix * iy / (face.w() * face.h());
+        return face.intersectionArea(cover) / (face.w() * face.h());
     }
 
     private static List<FaceBox> detect(CascadeClassifier cascade, Mat gray, int minNeighbours, double scaleStep) {
