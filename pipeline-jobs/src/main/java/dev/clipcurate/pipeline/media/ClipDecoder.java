@@ -125,6 +125,7 @@ public final class ClipDecoder {
             long lastTs = 0;
             int decoded = 0;
             int sampled = 0;
+            long visitorNanos = 0;
             while (true) {
                 Frame frame;
                 try {
@@ -135,10 +136,7 @@ public final class ClipDecoder {
                             "decoding failed after " + decoded + " frames: " + shortMessage(e));
                 }
                 if (frame == null) break;
-                if (System.nanoTime() - started > budgetNanos) {
-                    throw new ClipRejected(RejectReason.DECODE_TIMEOUT, String.format(
-                            "decoding took longer than %.0f s", limits.decodeBudgetSeconds()));
-                }
+                checkBudget(started + visitorNanos, budgetNanos);
                 if (frame.image == null) continue;
                 decoded++;
                 long ts = frame.timestamp;
@@ -154,6 +152,7 @@ public final class ClipDecoder {
                             + frame.imageHeight + " is over the limit");
                 }
                 if (rel >= nextSampleUs) {
+                    long visitStarted = System.nanoTime();
                     try (Mat scaled = capLongSide(toMat.convert(frame))) {
                         visitor.accept(sampled++, rel / 1000, scaled);
                     } catch (ClipRejected e) {
@@ -162,13 +161,13 @@ public final class ClipDecoder {
                         throw new ClipRejected(RejectReason.PROCESSING_ERROR,
                                 "frame " + (sampled - 1) + " could not be processed: " + shortMessage(e));
                     }
+                    // the budget bounds decoding, not what the caller does with a frame (face detection)
+                    visitorNanos += System.nanoTime() - visitStarted;
+                    DEADLINE.get()[0] = started + visitorNanos + budgetNanos;
                     while (nextSampleUs <= rel) nextSampleUs += intervalUs;
                 }
             }
-            if (System.nanoTime() - started > budgetNanos) {
-                throw new ClipRejected(RejectReason.DECODE_TIMEOUT, String.format(
-                        "decoding took longer than %.0f s", limits.decodeBudgetSeconds()));
-            }
+            checkBudget(started + visitorNanos, budgetNanos);
             if (decoded == 0) throw new ClipRejected(RejectReason.UNDECODABLE_VIDEO, "no frame could be decoded");
             double fps = grabber.getFrameRate();
             double decodedSeconds = lastTs / 1e6 + (fps > 0 ? 1.0 / fps : 0);
@@ -188,6 +187,13 @@ public final class ClipDecoder {
             throw new ClipRejected(RejectReason.UNDECODABLE_VIDEO, shortMessage(e));
         } finally {
             DEADLINE.get()[0] = Long.MAX_VALUE;
+        }
+    }
+
+    private void checkBudget(long decodingStarted, long budgetNanos) throws ClipRejected {
+        if (System.nanoTime() - decodingStarted > budgetNanos) {
+            throw new ClipRejected(RejectReason.DECODE_TIMEOUT, String.format(
+                    "decoding took longer than %.0f s", limits.decodeBudgetSeconds()));
         }
     }
 

@@ -103,6 +103,18 @@ class ClipDecoderTest {
     }
 
     @Test
+    void timeSpentOnFramesByTheCallerDoesNotCountAgainstTheBudget() throws Exception {
+        // Megamind.avi decodes in well under a second; the caller spends 23 x 100 ms on its frames
+        ClipDecoder decoder = new ClipDecoder(new DecodeLimits(2, 640, 90, 3840, 2160, 600, 1.0, 1));
+        int[] seen = {0};
+        decoder.decode(TestFootage.megamind().toFile(), (i, ts, image) -> {
+            Thread.sleep(100);
+            seen[0]++;
+        });
+        assertEquals(23, seen[0]);
+    }
+
+    @Test
     void rejectionDetailsDoNotQuoteFilePaths() throws Exception {
         Path text = Files.writeString(tmp.resolve("secret-donor-folder.mp4"), "x".repeat(100));
         ClipRejected e = assertThrows(ClipRejected.class, () -> decoder.decode(text.toFile()));
