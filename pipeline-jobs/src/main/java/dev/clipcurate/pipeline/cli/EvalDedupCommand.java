@@ -5,6 +5,7 @@ import dev.clipcurate.pipeline.dedup.ClipFingerprint;
 import dev.clipcurate.pipeline.dedup.ClipFingerprinter;
 import dev.clipcurate.pipeline.dedup.ClipMatcher;
 import dev.clipcurate.pipeline.dedup.DedupSettings;
+import dev.clipcurate.pipeline.dedup.PdqHash;
 import dev.clipcurate.pipeline.dedup.PdqHasher;
 import dev.clipcurate.pipeline.media.ClipDecoder;
 import dev.clipcurate.pipeline.media.DecodeLimits;
@@ -90,7 +91,7 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
                 List<Object[]> posting = bands.computeIfAbsent(e.bandKey(), k -> new ArrayList<>());
                 for (Object[] other : posting) {
                     int o = (Integer) other[0];
-                    if (o != c) closest.merge(Math.min(o, c) + "," + Math.max(o, c), BandKeys.distance(e.hash(), (long[]) other[1]), Math::min);
+                    if (o != c) closest.merge(Math.min(o, c) + "," + Math.max(o, c), PdqHash.distance(e.hash(), (long[]) other[1]), Math::min);
                 }
                 posting.add(new Object[] {c, e.hash()});
             }
@@ -100,6 +101,7 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
         closest.forEach((pair, d) -> { if (d <= candidateBits) candidates.add(pair); });
         ClipMatcher matcher = new ClipMatcher(threshold != null ? threshold : DedupSettings.defaults().matchThreshold());
         int tp = 0, fp = 0, sameCameraPairs = 0, sameCameraFalse = 0, candidatePairs = candidates.size();
+        double closestOtherEvent = 2, farthestVariant = -1;
         long matchNanos = 0;
         int matchCalls = 0;
         Map<String, int[]> perTransform = new TreeMap<>();
@@ -115,6 +117,7 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
                 matchNanos += System.nanoTime() - t0;
                 matchCalls++;
                 boolean predicted = candidate && match.matched();
+                if (!same && !match.staticClips()) closestOtherEvent = Math.min(closestOtherEvent, match.distance());
                 if (predicted && same) tp++;
                 if (predicted && !same) {
                     fp++;
@@ -129,6 +132,7 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
                 if (same && original != null && variant != original) {
                     int[] counts = perTransform.computeIfAbsent(variant.transform(), k -> new int[2]);
                     counts[1]++;
+                    farthestVariant = Math.max(farthestVariant, match.distance());
                     if (predicted) {
                         counts[0]++;
                         if (match.mirrored()) mirroredFound.merge(variant.transform(), 1, Integer::sum);
@@ -150,6 +154,8 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
         System.out.printf("precision over all %d pairs: %d matched, %d false = %.4f%n",
                 clips.size() * (clips.size() - 1) / 2, tp + fp, fp, tp + fp == 0 ? 1.0 : (double) tp / (tp + fp));
         System.out.printf("same fixed camera, different events: %d false matches in %d pairs%n", sameCameraFalse, sameCameraPairs);
+        System.out.printf("distance (1 - motion correlation): closest pair of different events %.3f, farthest original-variant pair %.3f, "
+                + "threshold %.3f%n", closestOtherEvent, farthestVariant, 1 - matcher.threshold());
         System.out.printf("band index: %d candidate pairs of %d%n", candidatePairs, clips.size() * (clips.size() - 1) / 2);
         System.out.printf("hashing: %.2f ms per frame (11 PDQ hashes + motion grid) beside %.2f ms decoding = %.2fx decoding cost%n",
                 fingerprintNanos / 1e6 / frames, decodeNanos / 1e6 / frames, (double) fingerprintNanos / decodeNanos);

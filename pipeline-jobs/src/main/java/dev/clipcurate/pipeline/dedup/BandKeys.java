@@ -51,12 +51,6 @@ public final class BandKeys {
     }
 
     public static boolean near(long[] a, long[] b) {
-        return distance(a, b) <= CANDIDATE_BITS;
-    }
-
-    public static int distance(long[] a, long[] b) {
-        int d = 0;
-        for (int i = 0; i < 4; i++) d += Long.bitCount(a[i] ^ b[i]);
-        return d;
+        return PdqHash.distance(a, b) <= CANDIDATE_BITS;
     }
 }

@@ -12,8 +12,13 @@ public record PdqHash(long[] bits, int quality) {
 
     /** Number of differing bits, 0..256; Meta's PDQ counts two frames as matching at 31 or less. */
     public int distance(PdqHash other) {
+        return distance(bits, other.bits);
+    }
+
+    /** Differing bits of two hashes given as 4 longs each. */
+    public static int distance(long[] a, long[] b) {
         int d = 0;
-        for (int i = 0; i < 4; i++) d += Long.bitCount(bits[i] ^ other.bits[i]);
+        for (int i = 0; i < 4; i++) d += Long.bitCount(a[i] ^ b[i]);
         return d;
     }
 
