@@ -17,7 +17,9 @@ public enum RejectReason {
     DECODE_TIMEOUT,
     READ_ERROR,
     PROCESSING_ERROR,
-    FACE_LEAK;
+    FACE_LEAK,
+    /** Decision {@code duplicate}: the same bytes (sha256) as a clip that went on before it. */
+    EXACT_COPY;
 
     /** The code as written to manifests: lower snake case. */
     public String code() {
