@@ -126,7 +126,7 @@ public final class ClipMatcher {
         for (int d = -(m - 1); d < n; d++) {
             int lo = Math.max(0, d);
             int hi = Math.min(n, m + d);
-            if (!overlapsEnough(hi - lo, n, m) && !(n < MIN_OVERLAP_FRAMES || m < MIN_OVERLAP_FRAMES)) continue;
+            if (!overlapsEnough(hi - lo, n, m)) continue;
             int[] plain = new int[hi - lo];
             int[] mirror = new int[hi - lo];
             for (int i = lo; i < hi; i++) {
