@@ -41,21 +41,22 @@ public class ClipFingerprint {
     }
 
     public PdqHash pdq(int frame) {
-        return new PdqHash(hashAt(pdq, frame).bits(), quality[frame]);
+        return hashAt(pdq, frame, quality[frame]);
     }
 
     public PdqHash pdqWindow(int frame, int window) {
-        return hashAt(pdqWindows, frame * WINDOWS.length + window);
+        return hashAt(pdqWindows, frame * WINDOWS.length + window, 0);
     }
 
     public PdqHash pdqMirror(int frame) {
-        return hashAt(pdqMirror, frame);
+        return hashAt(pdqMirror, frame, 0);
     }
 
-    private PdqHash hashAt(long[] words, int frame) {
+    /** The {@code index}-th hash (4 longs) of {@code words}. */
+    private static PdqHash hashAt(long[] words, int index, int quality) {
         long[] bits = new long[4];
-        System.arraycopy(words, frame * 4, bits, 0, 4);
-        return new PdqHash(bits, 0);
+        System.arraycopy(words, index * 4, bits, 0, 4);
+        return new PdqHash(bits, quality);
     }
 
     /** The frame's motion grid as mean luma change per cell (grey levels), row-major, into {@code out}. */
