@@ -54,6 +54,11 @@ public class JobArgs {
             description = "Enlarge face boxes by this factor, at least 1.3 (default: ${DEFAULT-VALUE}).")
     double faceEnlarge;
 
+    @Option(names = "--dup-threshold", defaultValue = "0.55",
+            description = "Near-duplicates: minimal motion correlation (0-1) of two clips at their best alignment "
+                    + "(default: ${DEFAULT-VALUE}, measured with scripts/curate eval-dedup).")
+    double dupThreshold;
+
     @Option(names = "--shard-mb", defaultValue = "256", description = "Target size of a tar shard (default: ${DEFAULT-VALUE}).")
     long shardMb;
 
@@ -99,6 +104,8 @@ public class JobArgs {
         o.faceCarryFrames = faceCarryFrames;
         o.faceEnlarge = faceEnlarge;
         o.privacySettings(); // validates
+        o.dupThreshold = dupThreshold;
+        o.dedupSettings(); // validates
         o.shardTargetBytes = shardMb << 20;
         o.parallelism = parallelism;
         o.checkpointInterval = Duration.ofSeconds(checkpointIntervalSeconds);

@@ -1,6 +1,7 @@
 package dev.clipcurate.pipeline.dedup;
 
-import java.util.Base64;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * What the dedup stage knows of a clip: per sampled frame its time, PDQ hashes of the whole frame, of the
@@ -69,50 +70,60 @@ public class ClipFingerprint {
         return out;
     }
 
-    /** The window hashes of a frame as one hex string, {@link #WINDOWS} in order, 64 digits each. */
-    public String windowsHex(int frame) {
-        StringBuilder s = new StringBuilder();
-        for (int w = 0; w < WINDOWS.length; w++) s.append(pdqWindow(frame, w).hex());
-        return s.toString();
-    }
-
-    public String motionBase64(int frame) {
-        byte[] cells = new byte[GRID_CELLS];
-        System.arraycopy(motion, frame * GRID_CELLS, cells, 0, GRID_CELLS);
-        return Base64.getEncoder().encodeToString(cells);
-    }
-
     static byte encodeMotion(float meanChange) {
         return (byte) Math.min(255, Math.round(16 * Math.sqrt(Math.max(0, meanChange))));
     }
 
-    /** Rebuilds a fingerprint from frame-manifest columns (hex hashes, base64 grids), frames in order. */
-    public static ClipFingerprint fromManifest(String clipId, String capturedAt, long[] tsMs, String[] pdqHex,
-                                               String[] windowsHex, String[] mirrorHex, int[] quality,
-                                               String[] motionBase64) {
+    private static final byte FORMAT = 1;
+    private static final int FRAME_BYTES = 8 + 8 * 4 * (2 + WINDOWS.length) + 4 + GRID_CELLS;
+
+    /**
+     * The clip manifest's {@code fingerprint} column: a format byte (1), the frame count n (int), then per frame its
+     * time (long), the 4 words of the frame hash, {@link #WINDOWS}.length × 4 words of window hashes, 4 words of the
+     * mirrored hash, the quality (int) and {@link #GRID_CELLS} motion bytes; big-endian. Clip id, capture time and
+     * epoch are not part of it.
+     */
+    public byte[] toBytes() {
+        int n = frames();
+        ByteBuffer b = ByteBuffer.allocate(5 + n * FRAME_BYTES);
+        b.put(FORMAT).putInt(n);
+        for (int i = 0; i < n; i++) {
+            b.putLong(tsMs[i]);
+            for (int w = 0; w < 4; w++) b.putLong(pdq[i * 4 + w]);
+            for (int w = 0; w < 4 * WINDOWS.length; w++) b.putLong(pdqWindows[i * 4 * WINDOWS.length + w]);
+            for (int w = 0; w < 4; w++) b.putLong(pdqMirror[i * 4 + w]);
+            b.putInt(quality[i]);
+            b.put(motion, i * GRID_CELLS, GRID_CELLS);
+        }
+        return b.array();
+    }
+
+    /** Reads {@link #toBytes()}; {@code epoch} places the clip in {@link DedupOrder} (0: an earlier version). */
+    public static ClipFingerprint fromBytes(String clipId, String capturedAt, long epoch, ByteBuffer bytes) {
+        ByteBuffer b = bytes.duplicate().order(ByteOrder.BIG_ENDIAN);
+        byte format = b.get();
+        if (format != FORMAT) throw new IllegalArgumentException("unknown fingerprint format " + format + " of clip " + clipId);
+        int n = b.getInt();
+        if (n < 0 || (long) n * FRAME_BYTES != b.remaining()) {
+            throw new IllegalArgumentException("fingerprint of clip " + clipId + " has the wrong length");
+        }
         ClipFingerprint f = new ClipFingerprint();
-        int n = tsMs.length;
         f.clipId = clipId;
-        f.epoch = 0;
         f.capturedAt = capturedAt;
-        f.tsMs = tsMs.clone();
+        f.epoch = epoch;
+        f.tsMs = new long[n];
         f.pdq = new long[n * 4];
         f.pdqWindows = new long[n * 4 * WINDOWS.length];
         f.pdqMirror = new long[n * 4];
-        f.quality = quality.clone();
+        f.quality = new int[n];
         f.motion = new byte[n * GRID_CELLS];
         for (int i = 0; i < n; i++) {
-            System.arraycopy(PdqHash.fromHex(pdqHex[i], 0).bits(), 0, f.pdq, i * 4, 4);
-            String windows = windowsHex[i];
-            if (windows.length() != 64 * WINDOWS.length) throw new IllegalArgumentException("a frame has " + WINDOWS.length + " window hashes");
-            for (int w = 0; w < WINDOWS.length; w++) {
-                System.arraycopy(PdqHash.fromHex(windows.substring(64 * w, 64 * w + 64), 0).bits(), 0,
-                        f.pdqWindows, (i * WINDOWS.length + w) * 4, 4);
-            }
-            System.arraycopy(PdqHash.fromHex(mirrorHex[i], 0).bits(), 0, f.pdqMirror, i * 4, 4);
-            byte[] grid = Base64.getDecoder().decode(motionBase64[i]);
-            if (grid.length != GRID_CELLS) throw new IllegalArgumentException("a motion grid has " + GRID_CELLS + " cells");
-            System.arraycopy(grid, 0, f.motion, i * GRID_CELLS, GRID_CELLS);
+            f.tsMs[i] = b.getLong();
+            for (int w = 0; w < 4; w++) f.pdq[i * 4 + w] = b.getLong();
+            for (int w = 0; w < 4 * WINDOWS.length; w++) f.pdqWindows[i * 4 * WINDOWS.length + w] = b.getLong();
+            for (int w = 0; w < 4; w++) f.pdqMirror[i * 4 + w] = b.getLong();
+            f.quality[i] = b.getInt();
+            b.get(f.motion, i * GRID_CELLS, GRID_CELLS);
         }
         return f;
     }

@@ -8,26 +8,45 @@ import java.time.format.DateTimeParseException;
 import java.util.Comparator;
 
 /**
- * Which of two duplicates is kept in a batch build: the one captured first, then the smaller clip id; clips
- * without a readable capture time come after those with one. Independent of arrival order and parallelism.
+ * Which of two duplicates is kept: clips of earlier versions first (epoch 0), then by epoch (one value for all
+ * clips of a batch build; the arrival stamp in a streaming run), then the one captured first, then the smaller
+ * clip id; clips without a readable capture time come after those with one. In a batch build the result is
+ * independent of arrival order and parallelism.
  */
 public final class DedupOrder {
     private DedupOrder() {}
 
+    /** Capture time of a clip without a readable one: after all others. */
+    public static final long UNKNOWN_CAPTURE = Long.MAX_VALUE;
+
     public static final Comparator<ClipTask> TASKS = Comparator
-            .comparing((ClipTask t) -> capturedAt(t.capturedAt), Comparator.nullsLast(Comparator.naturalOrder()))
+            .comparingLong((ClipTask t) -> captureMillis(t.capturedAt))
             .thenComparing(t -> t.clipId);
 
-    static Instant capturedAt(String iso) {
-        if (iso == null) return null;
+    /** Whether clip a comes before clip b. */
+    public static boolean before(long epochA, long captureA, String clipA, long epochB, long captureB, String clipB) {
+        if (epochA != epochB) return epochA < epochB;
+        if (captureA != captureB) return captureA < captureB;
+        return clipA.compareTo(clipB) < 0;
+    }
+
+    public static boolean before(ClipFingerprint a, ClipFingerprint b) {
+        return before(a.epoch, captureMillis(a.capturedAt), a.clipId, b.epoch, captureMillis(b.capturedAt), b.clipId);
+    }
+
+    /** Milliseconds since the epoch of an ISO-8601 capture time, or {@link #UNKNOWN_CAPTURE}. */
+    public static long captureMillis(String iso) {
+        if (iso == null) return UNKNOWN_CAPTURE;
+        Instant at;
         try {
-            return OffsetDateTime.parse(iso).toInstant();
+            at = OffsetDateTime.parse(iso).toInstant();
         } catch (DateTimeParseException e) {
             try {
-                return Instant.parse(iso);
+                at = Instant.parse(iso);
             } catch (DateTimeParseException again) {
-                return null;
+                return UNKNOWN_CAPTURE;
             }
         }
+        return at.toEpochMilli();
     }
 }

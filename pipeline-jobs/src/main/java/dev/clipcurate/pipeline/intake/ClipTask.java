@@ -24,6 +24,8 @@ public class ClipTask {
     public long sourceOffset;
     /** Set once the URI has been checked against the landing root. */
     public String resolvedPath;
+    /** Set by the dedup stage; its hashes go into the frame manifest with the frames. */
+    public dev.clipcurate.pipeline.dedup.ClipFingerprint fingerprint;
 
     public ClipTask() {}
 }

@@ -19,7 +19,11 @@ public enum RejectReason {
     PROCESSING_ERROR,
     FACE_LEAK,
     /** Decision {@code duplicate}: the same bytes (sha256) as a clip that went on before it. */
-    EXACT_COPY;
+    EXACT_COPY,
+    /** Decision {@code duplicate}: the same footage as an earlier clip (re-encoded, cropped, trimmed, overlaid...). */
+    NEAR_DUPLICATE,
+    /** Decision {@code duplicate}: as {@link #NEAR_DUPLICATE}, mirrored left-right. */
+    MIRRORED_DUPLICATE;
 
     /** The code as written to manifests: lower snake case. */
     public String code() {

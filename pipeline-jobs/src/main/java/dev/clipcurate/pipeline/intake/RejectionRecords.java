@@ -7,7 +7,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.nio.charset.StandardCharsets;
 
-/** A rejected clip's manifest row as a JSON message keyed by clip id (null key for unparsable messages). */
+/**
+ * A rejected clip's manifest row as a JSON message keyed by clip id (null key for unparsable messages), stamped with
+ * the time of the decision.
+ */
 public final class RejectionRecords implements KafkaRecordSerializationSchema<ClipRow> {
     private final String topic;
 
@@ -18,6 +21,9 @@ public final class RejectionRecords implements KafkaRecordSerializationSchema<Cl
     @Override
     public ProducerRecord<byte[], byte[]> serialize(ClipRow row, KafkaSinkContext context, Long timestamp) {
         byte[] key = row.getClipId() == null ? null : row.getClipId().getBytes(StandardCharsets.UTF_8);
-        return new ProducerRecord<>(topic, null, timestamp, key, AvroJson.toJsonBytes(row));
+        // the decision's time, not the stream's: rows decided by the dedup stage carry its arrival stamps
+        // (1 in a batch build), which a broker rejects as too old
+        long decidedAt = java.time.Instant.parse(row.getProcessedAt()).toEpochMilli();
+        return new ProducerRecord<>(topic, null, decidedAt, key, AvroJson.toJsonBytes(row));
     }
 }

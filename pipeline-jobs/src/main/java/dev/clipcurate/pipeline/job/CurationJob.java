@@ -1,5 +1,16 @@
 package dev.clipcurate.pipeline.job;
 
+import dev.clipcurate.pipeline.dedup.ArrivalStamps;
+import dev.clipcurate.pipeline.dedup.BandIndex;
+import dev.clipcurate.pipeline.dedup.CandidatePair;
+import dev.clipcurate.pipeline.dedup.ClipFingerprint;
+import dev.clipcurate.pipeline.dedup.DecideDuplicates;
+import dev.clipcurate.pipeline.dedup.DropExactCopies;
+import dev.clipcurate.pipeline.dedup.EarlierFingerprints;
+import dev.clipcurate.pipeline.dedup.FingerprintClip;
+import dev.clipcurate.pipeline.dedup.FingerprintStore;
+import dev.clipcurate.pipeline.dedup.IndexedHash;
+import dev.clipcurate.pipeline.dedup.Probe;
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
 import dev.clipcurate.pipeline.intake.DonationMessage;
@@ -16,7 +27,11 @@ import dev.clipcurate.pipeline.shards.DatasetLayout;
 import dev.clipcurate.pipeline.shards.RollOnSizeOrCheckpoint;
 import dev.clipcurate.pipeline.shards.TarShardWriter;
 import dev.clipcurate.schemas.ClipRow;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.util.Collector;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -40,10 +55,12 @@ import java.util.Map;
  * Wires the curation stages; each stage is an operator in its own package.
  *
  * <pre>
- * Kafka clips.donated → ParseDonation → keyBy(clip id) → DropRedeliveries → ResolveLandingFile → AnonymiseClip
- *                                                                                                  │frames
- *                     every stage's decision rows (side outputs) → clip manifest + clips.rejected   ▼
- *                                                                                     WebDataset tar shards
+ * Kafka clips.donated → ParseDonation → keyBy(clip id) DropRedeliveries → ResolveLandingFile
+ *   → keyBy(sha256) DropExactCopies → FingerprintClip ─┬─ fingerprints (+ earlier versions') → keyBy(band) BandIndex
+ *                                                      │      → keyBy(earlier clip) FingerprintStore ─ probes ─┐
+ *                                                      └─ keyBy(clip) DecideDuplicates ◄────────────────────────┘
+ *   → AnonymiseClip ─frames→ WebDataset tar shards
+ * every stage's decision rows (side outputs) → clip manifest + clips.rejected
  * </pre>
  */
 public final class CurationJob {
@@ -54,11 +71,13 @@ public final class CurationJob {
      *
      * @param start where to start reading, per partition; null means the consumer group's committed offsets
      * @param end   where to stop, per partition; null means run unbounded
-     * @param earlierClipManifests clip manifests of earlier versions: their clip ids are not curated again
+     * @param earlierClipManifests clip manifests of earlier versions: their clip ids are not curated again, their
+     *                             accepted clips are kept before any duplicate of them
      */
     public static void define(StreamExecutionEnvironment env, CurationOptions o, String buildId,
                               Map<TopicPartition, Long> start, Map<TopicPartition, Long> end,
                               List<String> earlierClipManifests) {
+        boolean batch = env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
         var sourceBuilder = KafkaSource.<DonationMessage>builder()
                 .setBootstrapServers(o.bootstrapServers)
                 .setTopics(o.donationsTopic)
@@ -83,12 +102,50 @@ public final class CurationJob {
         SingleOutputStreamOperator<ClipTask> resolved = firstDeliveries
                 .process(new ResolveLandingFile(new LandingArea(o.landingRoot), o.maxFileBytes, buildId))
                 .uid("intake-resolve").name("intake: resolve landing file");
-        SingleOutputStreamOperator<FrameSample> frames = resolved
+
+        // dedup: exact copies by sha256, then near duplicates through the band index (see dedup.DecideDuplicates)
+        SingleOutputStreamOperator<ClipTask> notCopies = resolved
+                .keyBy((KeySelector<ClipTask, String>) t -> t.sha256, Types.STRING)
+                .process(new DropExactCopies(earlierClipManifests, batch, buildId))
+                .uid("dedup-exact").name("dedup: drop exact copies");
+        SingleOutputStreamOperator<ClipTask> fingerprinted = notCopies
+                .process(new FingerprintClip(o.decodeLimits(), !batch, buildId))
+                .uid("dedup-fingerprint").name("dedup: decode and fingerprint");
+        DataStream<ClipTask> stamped = fingerprinted
+                .assignTimestampsAndWatermarks(new ArrivalStamps())
+                .uid("dedup-stamps").name("dedup: arrival stamps");
+        DataStream<ClipFingerprint> fingerprints = stamped
+                .map(t -> t.fingerprint, TypeInformation.of(ClipFingerprint.class))
+                .uid("dedup-fingerprints").name("dedup: fingerprints");
+        if (!earlierClipManifests.isEmpty()) {
+            fingerprints = fingerprints.union(EarlierFingerprints.read(env, earlierClipManifests));
+        }
+        DataStream<CandidatePair> candidates = fingerprints
+                .flatMap((ClipFingerprint f, Collector<IndexedHash> out) -> IndexedHash.of(f).forEach(out::collect),
+                        TypeInformation.of(IndexedHash.class))
+                .uid("dedup-band-entries").name("dedup: band keys")
+                .keyBy((KeySelector<IndexedHash, Integer>) h -> h.bandKey, Types.INT)
+                .process(new BandIndex())
+                .uid("dedup-band-index").name("dedup: band index");
+        DataStream<Probe> probes = fingerprints
+                .keyBy((KeySelector<ClipFingerprint, String>) f -> f.clipId, Types.STRING)
+                .connect(candidates.keyBy((KeySelector<CandidatePair, String>) p -> p.earlierClipId, Types.STRING))
+                .process(new FingerprintStore())
+                .uid("dedup-fingerprint-store").name("dedup: fingerprint store");
+        SingleOutputStreamOperator<ClipTask> unique = stamped
+                .keyBy((KeySelector<ClipTask, String>) t -> t.clipId, Types.STRING)
+                .connect(probes.keyBy((KeySelector<Probe, String>) p -> p.clipId, Types.STRING))
+                .process(new DecideDuplicates(o.dedupSettings(), buildId))
+                .uid("dedup-decide").name("dedup: verify candidates, decide");
+
+        SingleOutputStreamOperator<FrameSample> frames = unique
                 .process(new AnonymiseClip(o.decodeLimits(), o.privacySettings(), buildId))
                 .uid("privacy-anonymise").name("privacy: decode, anonymise faces, verify");
 
         DataStream<ClipRow> decisions = parsed.getSideOutput(Decisions.TAG)
-                .union(resolved.getSideOutput(Decisions.TAG), frames.getSideOutput(Decisions.TAG));
+                .union(resolved.getSideOutput(Decisions.TAG), notCopies.getSideOutput(Decisions.TAG),
+                        fingerprinted.getSideOutput(Decisions.TAG), unique.getSideOutput(Decisions.TAG),
+                        frames.getSideOutput(Decisions.TAG));
 
         DatasetLayout layout = new DatasetLayout(o.warehouse, o.dataset);
         frames.sinkTo(FileSink

@@ -1,5 +1,6 @@
 package dev.clipcurate.pipeline.job;
 
+import dev.clipcurate.pipeline.dedup.DedupSettings;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.privacy.Anonymiser;
 import dev.clipcurate.pipeline.privacy.PrivacySettings;
@@ -39,6 +40,9 @@ public class CurationOptions {
     public int faceInterpolateGap = 4;
     public double faceEnlarge = 1.3;
 
+    // Dedup
+    public double dupThreshold = DedupSettings.defaults().matchThreshold();
+
     // Shards
     public long shardTargetBytes = 256L << 20;
 
@@ -53,6 +57,10 @@ public class CurationOptions {
     public DecodeLimits decodeLimits() {
         return new DecodeLimits(sampleFps, maxLongSide, jpegQuality, maxWidth, maxHeight, maxDurationSeconds,
                 decodeBudgetSeconds, decoderThreads);
+    }
+
+    public DedupSettings dedupSettings() {
+        return new DedupSettings(dupThreshold);
     }
 
     public PrivacySettings privacySettings() {
@@ -79,6 +87,7 @@ public class CurationOptions {
         m.put("face_carry_frames", faceCarryFrames);
         m.put("face_interpolate_gap", faceInterpolateGap);
         m.put("face_enlarge", faceEnlarge);
+        m.put("dup_threshold", dupThreshold);
         m.put("shard_target_bytes", shardTargetBytes);
         m.put("parallelism", parallelism);
         return m;

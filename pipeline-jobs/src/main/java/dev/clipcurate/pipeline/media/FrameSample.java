@@ -21,6 +21,9 @@ public class FrameSample {
     /** Boxes anonymised: detections plus those tracking added from neighbouring frames. */
     public int boxesAnonymised;
     public String anonymiser;
+    /** The PDQ hash of the source frame, when the dedup fingerprint sampled this frame too; else null. */
+    public String pdqHash;
+    public Integer pdqQuality;
     public byte[] jpeg;
 
     public FrameSample() {}

@@ -1,6 +1,7 @@
 package dev.clipcurate.pipeline.privacy;
 
 import dev.clipcurate.pipeline.common.Hashing;
+import dev.clipcurate.pipeline.dedup.ClipFingerprint;
 import dev.clipcurate.pipeline.intake.ClipRejected;
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
@@ -86,10 +87,13 @@ public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
             return;
         }
         for (int i = 0; i < outcome.frames().size(); i++) {
-            out.collect(toSample(task, outcome, i));
+            FrameSample sample = toSample(task, outcome, i);
+            if (task.fingerprint != null) addFingerprint(sample, task.fingerprint);
+            out.collect(sample);
         }
         framesDone.add(outcome.frames().size());
         row.setFramesWritten(outcome.frames().size());
+        if (task.fingerprint != null) row.setFingerprint(java.nio.ByteBuffer.wrap(task.fingerprint.toBytes()));
         ctx.output(Decisions.TAG, row);
     }
 
@@ -115,6 +119,14 @@ public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
         s.boxesAnonymised = outcome.faceCounts().get(index)[1];
         s.anonymiser = anonymiserLabel;
         return s;
+    }
+
+    /** Frames sampled at one of the fingerprint's times carry that frame's hash. */
+    static void addFingerprint(FrameSample sample, ClipFingerprint f) {
+        int i = java.util.Arrays.binarySearch(f.tsMs, sample.tsMs);
+        if (i < 0) return;
+        sample.pdqHash = f.pdq(i).hex();
+        sample.pdqQuality = f.quality[i];
     }
 
     static void describe(ClipRow row, DecodedClip clip) {

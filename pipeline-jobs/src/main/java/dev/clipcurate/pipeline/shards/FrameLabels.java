@@ -26,6 +26,8 @@ public final class FrameLabels {
                 .setFacesDetected(s.facesDetected)
                 .setBoxesAnonymised(s.boxesAnonymised)
                 .setAnonymiser(s.anonymiser)
+                .setPdqHash(s.pdqHash)
+                .setPdqQuality(s.pdqQuality)
                 .build();
     }
 }

@@ -17,6 +17,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -100,20 +101,16 @@ class ClipMatcherTest {
 
     @Test
     void fingerprintSurvivesTheManifestRoundTrip() {
-        int n = original.frames();
-        String[] pdq = new String[n], windows = new String[n], mirror = new String[n], motion = new String[n];
-        for (int i = 0; i < n; i++) {
-            pdq[i] = original.pdq(i).hex();
-            windows[i] = original.windowsHex(i);
-            mirror[i] = original.pdqMirror(i).hex();
-            motion[i] = original.motionBase64(i);
-        }
-        ClipFingerprint back = ClipFingerprint.fromManifest("original", "", original.tsMs, pdq, windows, mirror,
-                original.quality, motion);
+        ClipFingerprint back = ClipFingerprint.fromBytes("original", null, 0, java.nio.ByteBuffer.wrap(original.toBytes()));
+        assertEquals(original.frames(), back.frames());
         ClipMatcher.Match m = matcher.match(back, original);
         assertTrue(m.matched());
         assertEquals(0, m.distance(), 1e-6);
         assertEquals(0, m.offsetMs());
+        assertEquals(original.pdqWindow(7, 3).hex(), back.pdqWindow(7, 3).hex());
+        byte[] truncated = java.util.Arrays.copyOf(original.toBytes(), 100);
+        assertThrows(IllegalArgumentException.class,
+                () -> ClipFingerprint.fromBytes("original", null, 0, java.nio.ByteBuffer.wrap(truncated)));
     }
 
     private static boolean sharesABand(ClipFingerprint a, ClipFingerprint b) {

@@ -58,6 +58,7 @@ class BadInputITCase {
         Files.write(landing.resolve("huge.mp4"), noise);
         TestClips.truncatedCopy(TestClips.write(tmp.resolve("whole.avi"), 320, 240, 25, 8), landing.resolve("cut.avi"), 0.5);
         TestClips.write(landing.resolve("hd.mp4"), 1280, 720, 5, 2);
+        TestClips.write(landing.resolve("fixed.avi"), 320, 240, 25, 6);
 
         CurationOptions o = CurationBuildITCase.options(kafka, tmp, landing, topic);
         o.maxFileBytes = 9L << 20;
@@ -103,9 +104,16 @@ class BadInputITCase {
             expected.put("incomplete", "accepted+schema_violation");
 
             // the producer fixes the message and sends it again under the same clip id: curated normally
-            ObjectNode corrected = DonationPublisher.message(landing, landing.resolve("good.avi"), null);
+            ObjectNode corrected = DonationPublisher.message(landing, landing.resolve("fixed.avi"), null);
             corrected.put("clip_id", "incomplete");
             p.send(corrected);
+
+            // the same file as good.avi, donated again later under another id: an exact copy, never decoded
+            ObjectNode again = DonationPublisher.message(landing, landing.resolve("good.avi"), null);
+            again.put("clip_id", "good-again");
+            ((ObjectNode) again.get("capture")).put("captured_at", "2030-01-01T00:00:00Z");
+            p.send(again);
+            expected.put("good-again", "exact_copy");
 
             p.send("junk", "{\"clip_id\": \"junk\", \"donor_id\": \"raw-donor-77\"".getBytes(StandardCharsets.UTF_8));
         }
@@ -125,7 +133,9 @@ class BadInputITCase {
             }
             actual.merge(row.getClipId(), row.getReason() == null ? row.getDecision() : row.getReason(),
                     (a, b) -> String.join("+", new java.util.TreeSet<>(List.of(a, b))));
-            if (!"accepted".equals(row.getDecision())) {
+            if ("duplicate".equals(row.getDecision())) {
+                assertEquals("good.avi", row.getDupOf());
+            } else if (!"accepted".equals(row.getDecision())) {
                 assertEquals("rejected", row.getDecision());
                 assertTrue(row.getReasonDetail() != null && !row.getReasonDetail().isBlank(), row.getClipId());
             }
@@ -133,7 +143,8 @@ class BadInputITCase {
         assertEquals(expected, actual);
         assertEquals("malformed_json", junk.getReason());
         assertFalse(junk.getReasonDetail().contains("raw-donor-77"));
-        assertEquals(2 * 23, Warehouses.frameRows(datasetDir, v.document()).size(), "good.avi and the corrected copy: 11.3 s at 2 fps");
+        assertEquals(23 + 12, Warehouses.frameRows(datasetDir, v.document()).size(),
+                "good.avi (11.3 s) and the corrected message's clip (6 s), at 2 fps");
 
         // the same reasons reach the rejected topic
         Map<String, String> published = new HashMap<>();

@@ -7,7 +7,9 @@ import dev.clipcurate.pipeline.intake.DonationPublisher;
 import dev.clipcurate.pipeline.shards.ManifestFiles;
 import dev.clipcurate.pipeline.shards.VersionSealer;
 import dev.clipcurate.pipeline.testing.KafkaBroker;
+import dev.clipcurate.pipeline.testing.TestClips;
 import dev.clipcurate.pipeline.testing.TestFootage;
+import dev.clipcurate.pipeline.testing.Warehouses;
 import dev.clipcurate.schemas.ClipRow;
 import dev.clipcurate.schemas.FrameRow;
 import org.apache.flink.core.fs.Path;
@@ -43,13 +45,15 @@ class CurationBuildITCase {
         Files.copy(TestFootage.streetCamera(), landing.resolve("street.avi"));
         Files.copy(TestFootage.megamind(), landing.resolve("megamind.avi"));
         Files.writeString(landing.resolve("notes.txt"), "this is not a video\n".repeat(50));
+        // a mirrored, rescaled re-encode of megamind.avi, made after it (captured later): a duplicate within the build
+        TestClips.variant(TestFootage.megamind(), landing.resolve("mirrored.mp4"), 0, 60, true, 1, 0.75);
 
         CurationOptions o = options(kafka, tmp, landing, topic);
         List<ObjectNode> sent;
         try (DonationPublisher publisher = new DonationPublisher(kafka.bootstrapServers(), topic)) {
             sent = publisher.donateDirectory(landing, landing);
             publisher.send("garbage", "{not json".getBytes(StandardCharsets.UTF_8));
-            publisher.send(sent.get(0)); // a redelivery of megamind.avi
+            publisher.send(sent(sent, "megamind.avi")); // a redelivery
         }
 
         ByteArrayOutputStream console = new ByteArrayOutputStream();
@@ -59,10 +63,11 @@ class CurationBuildITCase {
         assertEquals(1, v1.version());
         JsonNode doc = v1.document();
         JsonNode counts = doc.get("counts");
-        assertEquals(5, counts.get("messages_consumed").asLong());
-        assertEquals(4, counts.get("manifest_rows").asLong());
+        assertEquals(6, counts.get("messages_consumed").asLong());
+        assertEquals(5, counts.get("manifest_rows").asLong());
         assertEquals(1, counts.get("redelivered_dropped").asLong());
         assertEquals(2, counts.get("clips_accepted").asLong());
+        assertEquals(1, counts.get("clips_duplicate").asLong());
         assertEquals(2, counts.get("clips_rejected").asLong());
         assertEquals(1, counts.get("rejected_by_reason").get("malformed_json").asLong());
         assertEquals(1, counts.get("rejected_by_reason").get("not_a_video").asLong());
@@ -80,7 +85,20 @@ class CurationBuildITCase {
             }
         }
         Map<String, Long> framesPerClip = frames.stream().collect(Collectors.groupingBy(FrameRow::getClipId, Collectors.counting()));
-        String street = sent.get(2).get("clip_id").asText();
+        String street = sent(sent, "street.avi").get("clip_id").asText();
+        String megamind = sent(sent, "megamind.avi").get("clip_id").asText();
+        ClipRow mirrored = clips.stream().filter(c -> "mirrored.mp4".equals(c.getSourceUri())).findFirst().orElseThrow();
+        assertEquals("duplicate", mirrored.getDecision());
+        assertEquals("mirrored_duplicate", mirrored.getReason());
+        assertEquals(megamind, mirrored.getDupOf());
+        assertTrue(mirrored.getDupMirrored());
+        assertEquals(0, mirrored.getDupOffsetMs(), 500);
+        assertEquals(0, framesPerClip.getOrDefault(mirrored.getClipId(), 0L), "a duplicate writes no frames");
+        for (ClipRow c : clips) {
+            assertEquals("accepted".equals(c.getDecision()), c.getFingerprint() != null, "fingerprint of accepted clips only");
+        }
+        assertTrue(frames.stream().allMatch(f -> f.getPdqHash() != null && f.getPdqHash().length() == 64),
+                "at the default 2 fps every frame carries its PDQ hash");
         // 79.5 s at 2 frames per second
         assertEquals(159, framesPerClip.get(street));
         for (FrameRow fr : frames) {
@@ -97,16 +115,24 @@ class CurationBuildITCase {
         try (DonationPublisher publisher = new DonationPublisher(kafka.bootstrapServers(), topic)) {
             java.nio.file.Path more = Files.createDirectories(landing.resolve("more"));
             Files.copy(TestFootage.sample("tree.avi"), more.resolve("tree.avi"));
+            // seconds 2-9 of megamind.avi, cropped and half size: a duplicate of a clip of v1
+            TestClips.variant(TestFootage.megamind(), more.resolve("trailer-cut.mp4"), 2, 9, false, 0.92, 0.5);
             publisher.donateDirectory(landing, more);
-            publisher.send(sent.get(2)); // street.avi again: already in v1, so dropped
+            publisher.send(sent(sent, "street.avi")); // again: already in v1, so dropped
         }
         VersionSealer.Sealed v2 = new CurationRunner(o, new PrintStream(console, true))
                 .run(CurationRunner.Mode.BATCH, true, List.of());
         assertEquals(2, v2.version());
         assertEquals("v000001", v2.document().get("parent").asText());
-        assertEquals(2, v2.document().get("counts").get("messages_consumed").asLong());
+        assertEquals(3, v2.document().get("counts").get("messages_consumed").asLong());
         assertEquals(1, v2.document().get("counts").get("redelivered_dropped").asLong());
         assertEquals(1, v2.document().get("counts").get("clips_accepted").asLong());
+        assertEquals(1, v2.document().get("counts").get("clips_duplicate").asLong());
+        ClipRow cut = Warehouses.clipRows(datasetDir, v2.document()).stream()
+                .filter(c -> "more/trailer-cut.mp4".equals(c.getSourceUri())).findFirst().orElseThrow();
+        assertEquals("near_duplicate", cut.getReason());
+        assertEquals(megamind, cut.getDupOf(), "v1's clip, seeded into v2's index from v1's clip manifest");
+        assertEquals(2000, cut.getDupOffsetMs(), 500);
         assertEquals(doc.get("files").size() + 3, v2.document().get("files").size(), "cumulative: parent's files plus 3 new");
         assertEquals("v000002", Files.readString(datasetDir.resolve("LATEST")).trim());
     }
@@ -136,6 +162,10 @@ class CurationBuildITCase {
             assertEquals(0, builds.count(), "the failed build's shards are removed");
         }
         assertEquals("{}", Files.readString(versions.resolve("v000001.json")));
+    }
+
+    private static ObjectNode sent(List<ObjectNode> sent, String file) {
+        return sent.stream().filter(m -> m.get("clip_uri").asText().equals(file)).findFirst().orElseThrow();
     }
 
     static CurationOptions options(EmbeddedKafka kafka, java.nio.file.Path tmp, java.nio.file.Path landing, String topic) {

@@ -9,6 +9,7 @@ import dev.clipcurate.pipeline.media.FrameKeys;
 import dev.clipcurate.pipeline.common.Hashing;
 import dev.clipcurate.pipeline.shards.VersionSealer;
 import dev.clipcurate.pipeline.testing.KafkaBroker;
+import dev.clipcurate.pipeline.testing.TestClips;
 import dev.clipcurate.pipeline.testing.TestFootage;
 import dev.clipcurate.pipeline.testing.Warehouses;
 import dev.clipcurate.schemas.FrameRow;
@@ -40,6 +41,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and compares every frame written with the frames a reference decode of the input gives: none lost, none twice.
  */
 class ExactlyOnceITCase {
+    private static final int CLIPS = 6;
+    private static final int SECONDS = 13;
+
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             // one slot each: with parallelism 2 both TaskManagers run part of the job, so the kill always hits it
@@ -58,7 +62,11 @@ class ExactlyOnceITCase {
         kafka.createTopic(topic, 2);
         Path landing = Files.createDirectories(tmp.resolve("landing"));
         Map<String, Path> inputs = new TreeMap<>();
-        for (int i = 0; i < 12; i++) inputs.put("megamind-" + i, Files.copy(TestFootage.megamind(), landing.resolve("megamind-" + i + ".avi")));
+        // six different events of one fixed street camera: the dedup stage must keep them all
+        for (int i = 0; i < CLIPS; i++) {
+            inputs.put("street-" + i, TestClips.variant(TestFootage.streetCamera(), landing.resolve("street-" + i + ".mp4"),
+                    i * SECONDS, (i + 1) * SECONDS, false, 1, 1));
+        }
         try (DonationPublisher p = new DonationPublisher(kafka.bootstrapServers(), topic)) {
             for (var e : inputs.entrySet()) {
                 ObjectNode m = DonationPublisher.message(landing, e.getValue(), null);
@@ -128,7 +136,7 @@ class ExactlyOnceITCase {
             String previous = actual.put(row.getKey(), row.getJpgSha256());
             assertNull(previous, "frame " + row.getKey() + " written twice");
         }
-        assertEquals((12 - quarantined) * 12, expected.size(), "12 frames per clip: 11.3 s at 1 fps");
+        assertEquals((CLIPS - quarantined) * SECONDS, expected.size(), "13 frames per clip: 13 s at 1 fps");
         assertTrue(quarantined <= 2, "quarantined " + quarantined);
         assertEquals(expected, actual, "every frame exactly once, byte for byte");
         assertTrue(sealed.document().get("files").size() > 3, "several shards rolled across checkpoints");

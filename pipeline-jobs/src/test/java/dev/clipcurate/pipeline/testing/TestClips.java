@@ -1,6 +1,7 @@
 package dev.clipcurate.pipeline.testing;
 
 import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.OpenCVFrameConverter;
@@ -65,6 +66,47 @@ public final class TestClips {
             recorder.stop();
         }
         return file;
+    }
+
+    /**
+     * A re-encoded copy of part of a real clip, as a donor's second upload or app export makes it: the seconds
+     * [{@code fromS}, {@code toS}) of {@code source}, optionally mirrored, with {@code keep} of each side (1 = no
+     * crop; the crop is centred), scaled by {@code scale}, MPEG-4 in the target's container.
+     */
+    public static Path variant(Path source, Path target, double fromS, double toS, boolean mirror, double keep,
+                               double scale) throws Exception {
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(source.toFile());
+             OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat()) {
+            grabber.start();
+            int cropW = (int) Math.round(grabber.getImageWidth() * keep), cropH = (int) Math.round(grabber.getImageHeight() * keep);
+            int outW = (int) Math.round(cropW * scale) / 2 * 2, outH = (int) Math.round(cropH * scale) / 2 * 2;
+            String name = target.getFileName().toString();
+            try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(target.toFile(), outW, outH, 0)) {
+                recorder.setFormat(name.endsWith(".avi") ? "avi" : name.endsWith(".mkv") ? "matroska" : "mp4");
+                recorder.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
+                recorder.setFrameRate(grabber.getFrameRate());
+                recorder.setVideoBitrate(1_000_000);
+                recorder.start();
+                for (Frame frame; (frame = grabber.grabImage()) != null; ) {
+                    double t = grabber.getTimestamp() / 1e6;
+                    if (t < fromS) continue;
+                    if (t >= toS) break;
+                    try (Mat image = converter.convert(frame).clone();
+                         Mat cropped = new Mat(image, new org.bytedeco.opencv.opencv_core.Rect(
+                                 (image.cols() - cropW) / 2, (image.rows() - cropH) / 2, cropW, cropH));
+                         Mat sized = new Mat(); Mat out = new Mat()) {
+                        org.bytedeco.opencv.global.opencv_imgproc.resize(cropped, sized,
+                                new org.bytedeco.opencv.opencv_core.Size(outW, outH));
+                        if (mirror) org.bytedeco.opencv.global.opencv_core.flip(sized, out, 1);
+                        else sized.copyTo(out);
+                        recorder.record(converter.convert(out));
+                    }
+                }
+                recorder.stop();
+            }
+            grabber.stop();
+        }
+        return target;
     }
 
     /** The first {@code fraction} of a file's bytes, as an interrupted upload leaves it. */

@@ -1,0 +1,67 @@
+package dev.clipcurate.pipeline.dedup;
+
+import dev.clipcurate.pipeline.intake.ClipRejected;
+import dev.clipcurate.pipeline.intake.ClipTask;
+import dev.clipcurate.pipeline.intake.Decisions;
+import dev.clipcurate.pipeline.media.ClipDecoder;
+import dev.clipcurate.pipeline.media.DecodeLimits;
+import dev.clipcurate.pipeline.media.LocalClipFile;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes a clip at the fingerprint rate ({@link DedupSettings#SAMPLE_FPS}) and attaches its {@link ClipFingerprint}.
+ * A file that cannot be decoded is rejected here with its reason, before any face work. The fingerprint's epoch
+ * places the clip in {@link DedupOrder}: the same for every clip of a batch build (capture time decides), the time
+ * the fingerprint was done in a streaming run (the first to arrive is kept); {@link ArrivalStamps} turns it into
+ * the record's timestamp and the watermark.
+ */
+public class FingerprintClip extends ProcessFunction<ClipTask, ClipTask> {
+    /** The epoch of every clip of a batch build; 0 is reserved for clips of earlier versions. */
+    public static final long BATCH_EPOCH = 1;
+    private static final Logger LOG = LoggerFactory.getLogger(FingerprintClip.class);
+    private final DecodeLimits limits;
+    private final boolean stampArrival;
+    private final String buildId;
+    private transient ClipDecoder decoder;
+    private transient PdqHasher hasher;
+    private transient long lastStamp;
+
+    /** @param stampArrival true in streaming runs: the first clip to arrive is kept */
+    public FingerprintClip(DecodeLimits jobLimits, boolean stampArrival, String buildId) {
+        this.limits = DedupSettings.fingerprintLimits(jobLimits);
+        this.stampArrival = stampArrival;
+        this.buildId = buildId;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        org.bytedeco.opencv.global.opencv_core.setNumThreads(1);
+        decoder = new ClipDecoder(limits);
+        hasher = new PdqHasher();
+    }
+
+    @Override
+    public void processElement(ClipTask task, Context ctx, Collector<ClipTask> out) {
+        ClipFingerprinter fingerprinter = new ClipFingerprinter(hasher);
+        try (LocalClipFile file = LocalClipFile.of(new Path(task.resolvedPath))) {
+            decoder.decode(file.file(), (i, tsMs, image) -> fingerprinter.add(tsMs, image));
+        } catch (ClipRejected e) {
+            LOG.warn("rejected clip {}: {} ({})", task.clipId, e.reason().code(), e.getMessage());
+            ctx.output(Decisions.TAG, Decisions.rejected(task, e, buildId));
+            return;
+        }
+        long epoch = BATCH_EPOCH;
+        if (stampArrival) {
+            // never below an earlier stamp of this subtask, which ArrivalStamps' watermark may already have passed
+            lastStamp = Math.max(Math.max(lastStamp, System.currentTimeMillis()), BATCH_EPOCH);
+            epoch = lastStamp;
+        }
+        task.fingerprint = fingerprinter.build(task.clipId, task.capturedAt, epoch);
+        out.collect(task);
+    }
+}
