@@ -10,6 +10,8 @@ import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
@@ -20,6 +22,7 @@ import java.util.List;
  * watermark holds a streaming run's decisions back until every earlier clip is indexed.
  */
 public final class EarlierFingerprints {
+    private static final Logger LOG = LoggerFactory.getLogger(EarlierFingerprints.class);
     private EarlierFingerprints() {}
 
     public static DataStream<ClipFingerprint> read(StreamExecutionEnvironment env, List<String> clipManifests) {
@@ -33,8 +36,12 @@ public final class EarlierFingerprints {
         @Override
         public void flatMap(String manifest, Collector<ClipFingerprint> out) throws Exception {
             for (ClipRow row : ManifestFiles.read(new Path(manifest), ClipRow.class)) {
-                if (Decisions.ACCEPTED.equals(row.getDecision()) && row.getFingerprint() != null) {
+                if (!Decisions.ACCEPTED.equals(row.getDecision()) || row.getFingerprint() == null) continue;
+                try {
                     out.collect(ClipFingerprint.fromBytes(row.getClipId(), row.getCapturedAt(), 0, row.getFingerprint()));
+                } catch (IllegalArgumentException e) {
+                    // one damaged row must not stop the build; its clip is just not protected against copies
+                    LOG.warn("not seeding clip {} from {}: {}", row.getClipId(), manifest, e.getMessage());
                 }
             }
         }

@@ -12,6 +12,7 @@ import dev.clipcurate.pipeline.testing.KafkaBroker;
 import dev.clipcurate.pipeline.testing.TestClips;
 import dev.clipcurate.pipeline.testing.TestFootage;
 import dev.clipcurate.pipeline.testing.Warehouses;
+import dev.clipcurate.schemas.ClipRow;
 import dev.clipcurate.schemas.FrameRow;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -67,6 +68,9 @@ class ExactlyOnceITCase {
             inputs.put("street-" + i, TestClips.variant(TestFootage.streetCamera(), landing.resolve("street-" + i + ".mp4"),
                     i * SECONDS, (i + 1) * SECONDS, false, 1, 1));
         }
+        // and a half-size re-encode of the first: whichever of the two arrives first is kept, the other is a duplicate
+        inputs.put("street-0-copy", TestClips.variant(TestFootage.streetCamera(), landing.resolve("street-0-copy.mp4"),
+                0, SECONDS, false, 1, 0.5));
         try (DonationPublisher p = new DonationPublisher(kafka.bootstrapServers(), topic)) {
             for (var e : inputs.entrySet()) {
                 ObjectNode m = DonationPublisher.message(landing, e.getValue(), null);
@@ -114,11 +118,27 @@ class ExactlyOnceITCase {
         assertTrue(graph.getStatusTimestamp(JobStatus.RESTARTING) > 0, "the job must have restarted after the kill");
         assertTrue(committedAtKill.get() >= 1, "killed after some shards were committed");
 
-        // the reference: each input decoded and anonymised on its own, outside Flink
+        Path datasetDir = tmp.resolve("warehouse").resolve(o.dataset);
+        Map<String, ClipRow> decisions = new TreeMap<>();
+        for (ClipRow row : Warehouses.clipRows(datasetDir, sealed.document())) {
+            assertNull(decisions.put(row.getClipId(), row), "clip " + row.getClipId() + " decided twice");
+        }
+        assertEquals(inputs.keySet(), decisions.keySet());
+        ClipRow original = decisions.get("street-0"), copy = decisions.get("street-0-copy");
+        ClipRow duplicate = "duplicate".equals(original.getDecision()) ? original : copy;
+        String kept = duplicate == original ? "street-0-copy" : "street-0";
+        assertEquals("duplicate", duplicate.getDecision(), "one of the two copies is a duplicate");
+        assertEquals("near_duplicate", duplicate.getReason());
+        assertEquals(kept, duplicate.getDupOf());
+        assertEquals(1, decisions.values().stream().filter(r -> "duplicate".equals(r.getDecision())).count(),
+                "different events of the same camera are not duplicates");
+
+        // the reference: each kept input decoded and anonymised on its own, outside Flink
         Map<String, String> expected = new TreeMap<>();
         int quarantined = 0;
         try (ClipAnonymiser reference = new ClipAnonymiser(o.decodeLimits(), o.privacySettings())) {
             for (var e : inputs.entrySet()) {
+                if (e.getKey().equals(duplicate.getClipId())) continue;
                 ClipAnonymiser.Outcome clip = reference.anonymise(e.getValue().toFile(), ConsentedRegions.parse(null), e.getKey());
                 if (clip.leakFrames() > 0) { // quarantined: the pipeline writes none of its frames
                     quarantined++;
@@ -129,7 +149,6 @@ class ExactlyOnceITCase {
                 }
             }
         }
-        Path datasetDir = tmp.resolve("warehouse").resolve(o.dataset);
         List<FrameRow> written = Warehouses.frameRows(datasetDir, sealed.document());
         Map<String, String> actual = new TreeMap<>();
         for (FrameRow row : written) {
@@ -140,7 +159,7 @@ class ExactlyOnceITCase {
         assertTrue(quarantined <= 2, "quarantined " + quarantined);
         assertEquals(expected, actual, "every frame exactly once, byte for byte");
         assertTrue(sealed.document().get("files").size() > 3, "several shards rolled across checkpoints");
-        assertEquals(inputs.size() - quarantined, sealed.document().get("counts").get("clips_accepted").asInt());
+        assertEquals(CLIPS - quarantined, sealed.document().get("counts").get("clips_accepted").asInt());
         assertEquals(quarantined, sealed.document().get("counts").get("clips_quarantined").asInt());
     }
 
