@@ -18,10 +18,11 @@ final class BuildSummary {
                 c.get("messages_consumed").asLong(), c.get("redelivered_dropped").asLong());
         out.printf("  accepted              %d%n", c.get("clips_accepted").asLong());
         out.printf("  rejected              %d%n", c.get("clips_rejected").asLong());
-        c.get("rejected_by_reason").fields().forEachRemaining(e ->
-                out.printf("    %-20s %d%n", e.getKey(), e.getValue().asLong()));
         if (c.get("clips_duplicate").asLong() > 0) out.printf("  duplicate             %d%n", c.get("clips_duplicate").asLong());
         if (c.get("clips_quarantined").asLong() > 0) out.printf("  quarantined           %d%n", c.get("clips_quarantined").asLong());
+        // reasons of every row not accepted: rejections, duplicates and quarantines alike
+        c.get("rejected_by_reason").fields().forEachRemaining(e ->
+                out.printf("    %-20s %d%n", e.getKey(), e.getValue().asLong()));
         out.printf("  frames written        %d%n", c.get("frames_written").asLong());
         out.printf("  video-seconds         %.1f processed, %.1f accepted%n",
                 c.get("video_seconds_processed").asDouble(), c.get("video_seconds_accepted").asDouble());

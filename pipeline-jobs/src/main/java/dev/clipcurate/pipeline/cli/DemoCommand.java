@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         } else {
             landing = DemoClips.prepare(samples, warehouse.resolve(".demo-landing"));
-            System.out.println("Sample clips (real footage from Debian's opencv-doc, plus two broken files): " + landing);
+            System.out.println("Sample clips (real footage from Debian's opencv-doc, plus a re-sent copy and two broken files): " + landing);
         }
 
         CurationOptions o = new CurationOptions();
@@ -105,7 +105,7 @@ final class DemoCommand implements Callable<Integer> {
         return Files.readString(file, StandardCharsets.UTF_8).trim().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The built-in sample set: real footage and two files that must be rejected. */
+    /** The built-in sample set: real footage, a copy of one clip, and two files that must be rejected. */
     static final class DemoClips {
         private DemoClips() {}
 
@@ -114,6 +114,8 @@ final class DemoCommand implements Callable<Integer> {
             copy(samples, "vtest.avi", landing, "front-street.avi");
             copy(samples, "Megamind.avi", landing, "driveway-staged.avi");
             copy(samples, "tree.avi", landing, "garden.avi");
+            // the same file uploaded again the next day, as a donor might: an exact copy, never paid twice
+            copy(samples, "Megamind.avi", landing, "driveway-staged-resent.avi");
             // a broken upload: the first third of a real clip
             byte[] street = Files.readAllBytes(samples.resolve("vtest.avi"));
             Files.write(landing.resolve("front-street-upload-cut.avi"),
@@ -124,6 +126,7 @@ final class DemoCommand implements Callable<Integer> {
                     "front-street.avi,donor-0001,package-theft,front-door,2026-11-20T18:04:05Z,false",
                     "driveway-staged.avi,donor-0002,car-door,driveway,2026-11-20T21:30:00Z,true",
                     "garden.avi,donor-0003,package-theft,garden,2026-11-21T07:15:00Z,",
+                    "driveway-staged-resent.avi,donor-0002,car-door,driveway,2026-11-20T21:30:00Z,true",
                     "front-street-upload-cut.avi,donor-0001,package-theft,front-door,2026-11-21T18:00:00Z,false",
                     "notes-not-a-video.txt,donor-0002,car-door,driveway,2026-11-21T09:00:00Z,") + "\n");
             return landing.toAbsolutePath().normalize();

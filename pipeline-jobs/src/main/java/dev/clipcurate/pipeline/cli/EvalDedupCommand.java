@@ -49,6 +49,19 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--candidate-bits", hidden = true)
     int candidateBits = BandKeys.CANDIDATE_BITS;
 
+    @Option(names = "--slots", hidden = true)
+    int slots = BandKeys.Layout.DEFAULT.slots();
+
+    @Option(names = "--store-stride", hidden = true)
+    int storeStride = BandKeys.Layout.DEFAULT.storeStride();
+
+    @Option(names = "--same-clip-bits", hidden = true)
+    int sameClipBits = BandKeys.Layout.DEFAULT.sameClipBits();
+
+    @Option(names = "--fingerprint-cache", paramLabel = "DIR", hidden = true,
+            description = "Keep fingerprints here between runs (for tuning the index; hashing cost is then not measured).")
+    Path cache;
+
     record Clip(String file, String event, String transform, ClipFingerprint fp) {}
 
     @Override
@@ -66,41 +79,81 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
         ClipDecoder decoder = new ClipDecoder(limits);
         PdqHasher hasher = new PdqHasher();
         List<Clip> clips = new ArrayList<>();
-        long decodeNanos = 0, fingerprintNanos = 0, frames = 0;
+        long decodeNanos = 0, fingerprintNanos = 0, frames = 0, hashedFrames = 0;
         for (Path p : files) {
             Matcher m = NAME.matcher(p.getFileName().toString());
             m.matches();
-            long t0 = System.nanoTime();
-            decoder.decode(p.toFile(), (i, ts, image) -> { });
-            long t1 = System.nanoTime();
-            ClipFingerprinter fingerprinter = new ClipFingerprinter(hasher);
-            decoder.decode(p.toFile(), (i, ts, image) -> fingerprinter.add(ts, image));
-            long t2 = System.nanoTime();
-            ClipFingerprint fp = fingerprinter.build(p.getFileName().toString(), "", 1);
-            decodeNanos += t1 - t0;
-            fingerprintNanos += (t2 - t1) - (t1 - t0);
+            Path cached = cache == null ? null : cache.resolve(p.getFileName() + ".fp");
+            ClipFingerprint fp;
+            if (cached != null && Files.isRegularFile(cached)
+                    && Files.getLastModifiedTime(cached).compareTo(Files.getLastModifiedTime(p)) > 0) {
+                fp = ClipFingerprint.fromBytes(p.getFileName().toString(), "", 1, java.nio.ByteBuffer.wrap(Files.readAllBytes(cached)));
+            } else {
+                long t0 = System.nanoTime();
+                decoder.decode(p.toFile(), (i, ts, image) -> { });
+                long t1 = System.nanoTime();
+                ClipFingerprinter fingerprinter = new ClipFingerprinter(hasher);
+                decoder.decode(p.toFile(), (i, ts, image) -> fingerprinter.add(ts, image));
+                long t2 = System.nanoTime();
+                fp = fingerprinter.build(p.getFileName().toString(), "", 1);
+                decodeNanos += t1 - t0;
+                fingerprintNanos += (t2 - t1) - (t1 - t0);
+                hashedFrames += fp.frames();
+                if (cached != null) {
+                    Files.createDirectories(cache);
+                    Files.write(cached, fp.toBytes());
+                }
+            }
             frames += fp.frames();
             clips.add(new Clip(p.getFileName().toString(), m.group(2), m.group(1).equals("o") ? "original" : m.group(3), fp));
             System.err.printf("  %-28s %3d frames%n", p.getFileName(), fp.frames());
         }
 
-        Map<Integer, List<Object[]>> bands = new HashMap<>();
+        BandKeys.Layout layout = new BandKeys.Layout(slots, storeStride, sameClipBits);
+        // the index as the job builds it: each clip's queries meet the entries stored by clips before it; recall
+        // counts a pair as a candidate only if it is found whichever of the two comes first
+        List<List<BandKeys.Entry>> stored = new ArrayList<>();
+        List<List<BandKeys.Entry>> queries = new ArrayList<>();
+        long storedEntries = 0, queryEntries = 0;
+        for (Clip c : clips) {
+            stored.add(BandKeys.stored(c.fp(), layout));
+            queries.add(BandKeys.queries(c.fp(), layout));
+            storedEntries += stored.get(stored.size() - 1).size();
+            queryEntries += queries.get(queries.size() - 1).size();
+        }
         Map<String, Integer> closest = new HashMap<>();
-        for (int c = 0; c < clips.size(); c++) {
-            for (BandKeys.Entry e : BandKeys.entries(clips.get(c).fp())) {
-                List<Object[]> posting = bands.computeIfAbsent(e.bandKey(), k -> new ArrayList<>());
-                for (Object[] other : posting) {
-                    int o = (Integer) other[0];
-                    if (o != c) closest.merge(Math.min(o, c) + "," + Math.max(o, c), PdqHash.distance(e.hash(), (long[]) other[1]), Math::min);
+        Set<String> oneWay = new HashSet<>();
+        Set<String> bothWays = new HashSet<>();
+        for (boolean forward : new boolean[] {true, false}) {
+            Map<Integer, List<Object[]>> bands = new HashMap<>();
+            Set<String> found = new HashSet<>();
+            for (int k = 0; k < clips.size(); k++) {
+                int c = forward ? k : clips.size() - 1 - k;
+                for (BandKeys.Entry e : queries.get(c)) {
+                    for (Object[] other : bands.getOrDefault(e.bandKey(), List.of())) {
+                        int o = (Integer) other[0];
+                        String pair = Math.min(o, c) + "," + Math.max(o, c);
+                        int d = PdqHash.distance(e.hash(), (long[]) other[1]);
+                        closest.merge(pair, d, Math::min);
+                        if (d <= candidateBits) found.add(pair);
+                    }
                 }
-                posting.add(new Object[] {c, e.hash()});
+                for (BandKeys.Entry e : stored.get(c)) {
+                    bands.computeIfAbsent(e.bandKey(), key -> new ArrayList<>()).add(new Object[] {c, e.hash()});
+                }
+            }
+            if (forward) {
+                oneWay.addAll(found);
+                bothWays.addAll(found);
+            } else {
+                bothWays.retainAll(found);
+                oneWay.addAll(found);
             }
         }
 
-        Set<String> candidates = new HashSet<>();
-        closest.forEach((pair, d) -> { if (d <= candidateBits) candidates.add(pair); });
+        Set<String> candidates = bothWays;
         ClipMatcher matcher = new ClipMatcher(threshold != null ? threshold : DedupSettings.defaults().matchThreshold());
-        int tp = 0, fp = 0, sameCameraPairs = 0, sameCameraFalse = 0, candidatePairs = candidates.size();
+        int tp = 0, fp = 0, sameCameraPairs = 0, sameCameraFalse = 0, candidatePairs = oneWay.size();
         double closestOtherEvent = 2, farthestVariant = -1;
         long matchNanos = 0;
         int matchCalls = 0;
@@ -156,9 +209,15 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
         System.out.printf("same fixed camera, different events: %d false matches in %d pairs%n", sameCameraFalse, sameCameraPairs);
         System.out.printf("distance (1 - motion correlation): closest pair of different events %.3f, farthest original-variant pair %.3f, "
                 + "threshold %.3f%n", closestOtherEvent, farthestVariant, 1 - matcher.threshold());
-        System.out.printf("band index: %d candidate pairs of %d%n", candidatePairs, clips.size() * (clips.size() - 1) / 2);
-        System.out.printf("hashing: %.2f ms per frame (11 PDQ hashes + motion grid) beside %.2f ms decoding = %.2fx decoding cost%n",
-                fingerprintNanos / 1e6 / frames, decodeNanos / 1e6 / frames, (double) fingerprintNanos / decodeNanos);
+        System.out.printf("band index (%d slots, stores every %d. frame, not within %d bits of a stored hash): %d candidate "
+                        + "pairs of %d; stored %.0f entries per clip (%.2f per sampled frame), queried %.0f per clip%n",
+                layout.slots(), layout.storeStride(), layout.sameClipBits(), candidatePairs,
+                clips.size() * (clips.size() - 1) / 2, (double) storedEntries / clips.size(),
+                (double) storedEntries / frames, (double) queryEntries / clips.size());
+        if (hashedFrames > 0) {
+            System.out.printf("hashing: %.2f ms per frame (11 PDQ hashes + motion grid) beside %.2f ms decoding = %.2fx decoding cost%n",
+                    fingerprintNanos / 1e6 / hashedFrames, decodeNanos / 1e6 / hashedFrames, (double) fingerprintNanos / decodeNanos);
+        }
         System.out.printf("matching: %.2f ms per clip pair%n", matchNanos / 1e6 / matchCalls);
         failures.forEach(f -> System.out.println("  " + f));
         return 0;

@@ -65,6 +65,12 @@ public class JobArgs {
     @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(names = "--state-backend", defaultValue = "hashmap",
+            description = "Where streaming runs keep keyed state, the dedup index included: hashmap (JVM heap) or "
+                    + "rocksdb (local disk, incremental checkpoints; for indexes larger than the heap) "
+                    + "(default: ${DEFAULT-VALUE}). Batch builds keep one key at a time and ignore it.")
+    String stateBackend;
+
     @Option(names = "--checkpoint-interval-s", defaultValue = "10",
             description = "Checkpoint interval of streaming runs (default: ${DEFAULT-VALUE}).")
     long checkpointIntervalSeconds;
@@ -109,6 +115,10 @@ public class JobArgs {
         o.shardTargetBytes = shardMb << 20;
         o.parallelism = parallelism;
         o.checkpointInterval = Duration.ofSeconds(checkpointIntervalSeconds);
+        if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
+            throw new IllegalArgumentException("--state-backend must be hashmap or rocksdb, not " + stateBackend);
+        }
+        o.stateBackend = stateBackend;
         o.pseudonymKey = readKey();
         o.decodeLimits(); // validates the frame settings now rather than inside the job
     }

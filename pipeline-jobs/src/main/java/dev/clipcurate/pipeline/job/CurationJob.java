@@ -1,16 +1,6 @@
 package dev.clipcurate.pipeline.job;
 
-import dev.clipcurate.pipeline.dedup.ArrivalStamps;
-import dev.clipcurate.pipeline.dedup.BandIndex;
-import dev.clipcurate.pipeline.dedup.CandidatePair;
-import dev.clipcurate.pipeline.dedup.ClipFingerprint;
-import dev.clipcurate.pipeline.dedup.DecideDuplicates;
-import dev.clipcurate.pipeline.dedup.DropExactCopies;
-import dev.clipcurate.pipeline.dedup.EarlierFingerprints;
-import dev.clipcurate.pipeline.dedup.FingerprintClip;
-import dev.clipcurate.pipeline.dedup.FingerprintStore;
-import dev.clipcurate.pipeline.dedup.IndexedHash;
-import dev.clipcurate.pipeline.dedup.Probe;
+import dev.clipcurate.pipeline.dedup.DedupStage;
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
 import dev.clipcurate.pipeline.intake.DonationMessage;
@@ -29,9 +19,7 @@ import dev.clipcurate.pipeline.shards.TarShardWriter;
 import dev.clipcurate.schemas.ClipRow;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.ExecutionOptions;
-import org.apache.flink.util.Collector;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -56,10 +44,7 @@ import java.util.Map;
  *
  * <pre>
  * Kafka clips.donated → ParseDonation → keyBy(clip id) DropRedeliveries → ResolveLandingFile
- *   → keyBy(sha256) DropExactCopies → FingerprintClip ─┬─ fingerprints (+ earlier versions') → keyBy(band) BandIndex
- *                                                      │      → keyBy(earlier clip) FingerprintStore ─ probes ─┐
- *                                                      └─ keyBy(clip) DecideDuplicates ◄────────────────────────┘
- *   → AnonymiseClip ─frames→ WebDataset tar shards
+ *   → DedupStage (exact copies, fingerprints, band index, decision) → AnonymiseClip ─frames→ WebDataset tar shards
  * every stage's decision rows (side outputs) → clip manifest + clips.rejected
  * </pre>
  */
@@ -103,49 +88,15 @@ public final class CurationJob {
                 .process(new ResolveLandingFile(new LandingArea(o.landingRoot), o.maxFileBytes, buildId))
                 .uid("intake-resolve").name("intake: resolve landing file");
 
-        // dedup: exact copies by sha256, then near duplicates through the band index (see dedup.DecideDuplicates)
-        SingleOutputStreamOperator<ClipTask> notCopies = resolved
-                .keyBy((KeySelector<ClipTask, String>) t -> t.sha256, Types.STRING)
-                .process(new DropExactCopies(earlierClipManifests, batch, buildId))
-                .uid("dedup-exact").name("dedup: drop exact copies");
-        SingleOutputStreamOperator<ClipTask> fingerprinted = notCopies
-                .process(new FingerprintClip(o.decodeLimits(), !batch, buildId))
-                .uid("dedup-fingerprint").name("dedup: decode and fingerprint");
-        DataStream<ClipTask> stamped = fingerprinted
-                .assignTimestampsAndWatermarks(new ArrivalStamps())
-                .uid("dedup-stamps").name("dedup: arrival stamps");
-        DataStream<ClipFingerprint> fingerprints = stamped
-                .map(t -> t.fingerprint, TypeInformation.of(ClipFingerprint.class))
-                .uid("dedup-fingerprints").name("dedup: fingerprints");
-        if (!earlierClipManifests.isEmpty()) {
-            fingerprints = fingerprints.union(EarlierFingerprints.read(env, earlierClipManifests));
-        }
-        DataStream<CandidatePair> candidates = fingerprints
-                .flatMap((ClipFingerprint f, Collector<IndexedHash> out) -> IndexedHash.of(f).forEach(out::collect),
-                        TypeInformation.of(IndexedHash.class))
-                .uid("dedup-band-entries").name("dedup: band keys")
-                .keyBy((KeySelector<IndexedHash, Integer>) h -> h.bandKey, Types.INT)
-                .process(new BandIndex())
-                .uid("dedup-band-index").name("dedup: band index");
-        DataStream<Probe> probes = fingerprints
-                .keyBy((KeySelector<ClipFingerprint, String>) f -> f.clipId, Types.STRING)
-                .connect(candidates.keyBy((KeySelector<CandidatePair, String>) p -> p.earlierClipId, Types.STRING))
-                .process(new FingerprintStore())
-                .uid("dedup-fingerprint-store").name("dedup: fingerprint store");
-        SingleOutputStreamOperator<ClipTask> unique = stamped
-                .keyBy((KeySelector<ClipTask, String>) t -> t.clipId, Types.STRING)
-                .connect(probes.keyBy((KeySelector<Probe, String>) p -> p.clipId, Types.STRING))
-                .process(new DecideDuplicates(o.dedupSettings(), buildId))
-                .uid("dedup-decide").name("dedup: verify candidates, decide");
+        DedupStage dedup = DedupStage.wire(env, resolved, earlierClipManifests, o.dedupSettings(), o.decodeLimits(),
+                batch, buildId);
 
-        SingleOutputStreamOperator<FrameSample> frames = unique
+        SingleOutputStreamOperator<FrameSample> frames = dedup.unique()
                 .process(new AnonymiseClip(o.decodeLimits(), o.privacySettings(), buildId))
                 .uid("privacy-anonymise").name("privacy: decode, anonymise faces, verify");
 
         DataStream<ClipRow> decisions = parsed.getSideOutput(Decisions.TAG)
-                .union(resolved.getSideOutput(Decisions.TAG), notCopies.getSideOutput(Decisions.TAG),
-                        fingerprinted.getSideOutput(Decisions.TAG), unique.getSideOutput(Decisions.TAG),
-                        frames.getSideOutput(Decisions.TAG));
+                .union(resolved.getSideOutput(Decisions.TAG), dedup.decisions(), frames.getSideOutput(Decisions.TAG));
 
         DatasetLayout layout = new DatasetLayout(o.warehouse, o.dataset);
         frames.sinkTo(FileSink

@@ -49,6 +49,8 @@ public class CurationOptions {
     // Flink
     public int parallelism = 2;
     public Duration checkpointInterval = Duration.ofSeconds(10);
+    /** hashmap (state on the heap) or rocksdb (on local disk: for dedup indexes larger than the heap). */
+    public String stateBackend = "hashmap";
     public int restartAttempts = 3;
 
     /** Secret; never part of {@link #describe()} nor of any file the job writes. */

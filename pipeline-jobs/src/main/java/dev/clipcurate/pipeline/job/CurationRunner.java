@@ -172,6 +172,11 @@ public final class CurationRunner {
         if (mode == Mode.STREAMING) {
             conf.setString("execution.checkpointing.interval", options.checkpointInterval.toMillis() + " ms");
             conf.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
+            // the dedup index grows with every clip: checkpoints go to files, not into the JobManager's memory
+            conf.setString("execution.checkpointing.dir",
+                    new Path(new DatasetLayout(options.warehouse, options.dataset).datasetDir(), ".checkpoints").toString());
+            conf.setString("state.backend.type", options.stateBackend);
+            if ("rocksdb".equals(options.stateBackend)) conf.setString("execution.checkpointing.incremental", "true");
         }
         return conf;
     }

@@ -28,8 +28,10 @@ class DemoITCase {
         assertEquals("v000001", Files.readString(warehouse.resolve("clips/LATEST")).trim());
         JsonNode v1 = AvroJson.MAPPER.readTree(warehouse.resolve("clips/versions/v000001.json").toFile());
         JsonNode counts = v1.get("counts");
-        assertEquals(5, counts.get("messages_consumed").asInt());
+        assertEquals(6, counts.get("messages_consumed").asInt());
         assertEquals(3, counts.get("clips_accepted").asInt());
+        assertEquals(1, counts.get("clips_duplicate").asInt(), "the re-sent copy");
+        assertEquals(1, counts.get("rejected_by_reason").get("exact_copy").asInt());
         assertEquals(1, counts.get("rejected_by_reason").get("not_a_video").asInt());
         assertEquals(1, counts.get("rejected_by_reason").get("truncated_video").asInt());
         assertEquals(159 + 23 + 58, counts.get("frames_written").asInt());
@@ -49,7 +51,7 @@ class DemoITCase {
         CurateCliTest.Result again = CurateCliTest.run("demo", "--warehouse", warehouse.toString(), "--samples", samples);
         assertEquals(0, again.exit(), again.err());
         JsonNode v2 = AvroJson.MAPPER.readTree(warehouse.resolve("clips/versions/v000002.json").toFile());
-        assertEquals(5, v2.get("counts").get("redelivered_dropped").asInt());
+        assertEquals(6, v2.get("counts").get("redelivered_dropped").asInt());
         assertEquals(0, v2.get("counts").get("frames_written").asInt());
         assertEquals(v1.get("files").size(), v2.get("files").size());
     }
