@@ -98,6 +98,21 @@ public class ClipFingerprint {
         return b.array();
     }
 
+    /** A fingerprint of {@code frames} frames, every hash and grid zero, to be filled in. */
+    static ClipFingerprint empty(String clipId, String capturedAt, long epoch, int frames) {
+        ClipFingerprint f = new ClipFingerprint();
+        f.clipId = clipId;
+        f.capturedAt = capturedAt;
+        f.epoch = epoch;
+        f.tsMs = new long[frames];
+        f.pdq = new long[frames * 4];
+        f.pdqWindows = new long[frames * 4 * WINDOWS.length];
+        f.pdqMirror = new long[frames * 4];
+        f.quality = new int[frames];
+        f.motion = new byte[frames * GRID_CELLS];
+        return f;
+    }
+
     /** Reads {@link #toBytes()}; {@code epoch} places the clip in {@link DedupOrder} (0: an earlier version). */
     public static ClipFingerprint fromBytes(String clipId, String capturedAt, long epoch, ByteBuffer bytes) {
         ByteBuffer b = bytes.duplicate().order(ByteOrder.BIG_ENDIAN);
@@ -107,16 +122,7 @@ public class ClipFingerprint {
         if (n < 0 || (long) n * FRAME_BYTES != b.remaining()) {
             throw new IllegalArgumentException("fingerprint of clip " + clipId + " has the wrong length");
         }
-        ClipFingerprint f = new ClipFingerprint();
-        f.clipId = clipId;
-        f.capturedAt = capturedAt;
-        f.epoch = epoch;
-        f.tsMs = new long[n];
-        f.pdq = new long[n * 4];
-        f.pdqWindows = new long[n * 4 * WINDOWS.length];
-        f.pdqMirror = new long[n * 4];
-        f.quality = new int[n];
-        f.motion = new byte[n * GRID_CELLS];
+        ClipFingerprint f = empty(clipId, capturedAt, epoch, n);
         for (int i = 0; i < n; i++) {
             f.tsMs[i] = b.getLong();
             for (int w = 0; w < 4; w++) f.pdq[i * 4 + w] = b.getLong();

@@ -62,16 +62,7 @@ public final class ClipFingerprinter {
 
     public ClipFingerprint build(String clipId, String capturedAt, long epoch) {
         int n = ts.size();
-        ClipFingerprint f = new ClipFingerprint();
-        f.clipId = clipId;
-        f.capturedAt = capturedAt;
-        f.epoch = epoch;
-        f.tsMs = new long[n];
-        f.pdq = new long[n * 4];
-        f.pdqWindows = new long[n * 4 * ClipFingerprint.WINDOWS.length];
-        f.pdqMirror = new long[n * 4];
-        f.quality = new int[n];
-        f.motion = new byte[n * ClipFingerprint.GRID_CELLS];
+        ClipFingerprint f = ClipFingerprint.empty(clipId, capturedAt, epoch, n);
         for (int i = 0; i < n; i++) {
             f.tsMs[i] = ts.get(i);
             System.arraycopy(full.get(i).bits(), 0, f.pdq, i * 4, 4);

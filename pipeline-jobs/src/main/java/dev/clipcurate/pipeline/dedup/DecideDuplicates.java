@@ -76,7 +76,7 @@ public class DecideDuplicates extends KeyedCoProcessFunction<String, ClipTask, P
         clip.clear();
         probes.clear();
         if (task == null) return;
-        earlier.sort((a, b) -> DedupOrder.before(a, b) ? -1 : DedupOrder.before(b, a) ? 1 : 0);
+        earlier.sort(DedupOrder.FINGERPRINTS);
         for (ClipFingerprint kept : earlier) {
             verified.inc();
             ClipMatcher.Match m = matcher.match(task.fingerprint, kept);

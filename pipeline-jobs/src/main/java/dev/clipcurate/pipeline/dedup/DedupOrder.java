@@ -30,9 +30,10 @@ public final class DedupOrder {
         return clipA.compareTo(clipB) < 0;
     }
 
-    public static boolean before(ClipFingerprint a, ClipFingerprint b) {
-        return before(a.epoch, captureMillis(a.capturedAt), a.clipId, b.epoch, captureMillis(b.capturedAt), b.clipId);
-    }
+    public static final Comparator<ClipFingerprint> FINGERPRINTS = Comparator
+            .comparingLong((ClipFingerprint f) -> f.epoch)
+            .thenComparingLong(f -> captureMillis(f.capturedAt))
+            .thenComparing(f -> f.clipId);
 
     /** Milliseconds since the epoch of an ISO-8601 capture time, or {@link #UNKNOWN_CAPTURE}. */
     public static long captureMillis(String iso) {

@@ -14,16 +14,7 @@ public final class SyntheticFingerprints {
 
     public static ClipFingerprint clip(long seed, String clipId, String capturedAt, long epoch, int frames) {
         SplittableRandom random = new SplittableRandom(seed);
-        ClipFingerprint f = new ClipFingerprint();
-        f.clipId = clipId;
-        f.capturedAt = capturedAt;
-        f.epoch = epoch;
-        f.tsMs = new long[frames];
-        f.pdq = new long[frames * 4];
-        f.pdqWindows = new long[frames * 4 * ClipFingerprint.WINDOWS.length];
-        f.pdqMirror = new long[frames * 4];
-        f.quality = new int[frames];
-        f.motion = new byte[frames * ClipFingerprint.GRID_CELLS];
+        ClipFingerprint f = ClipFingerprint.empty(clipId, capturedAt, epoch, frames);
         for (int i = 0; i < frames; i++) {
             f.tsMs[i] = i * 500L;
             f.quality[i] = 60;
