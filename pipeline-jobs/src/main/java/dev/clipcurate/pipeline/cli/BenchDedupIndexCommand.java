@@ -122,9 +122,16 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
 
         AtomicLong peakDisk = new AtomicLong();
         AtomicBoolean running = new AtomicBoolean(true);
+        long started = System.nanoTime();
         Thread watcher = new Thread(() -> {
+            long reported = started;
             while (running.get()) {
-                peakDisk.accumulateAndGet(treeSize(work.resolve("rocksdb")), Math::max);
+                long size = treeSize(work.resolve("rocksdb"));
+                peakDisk.accumulateAndGet(size, Math::max);
+                if (System.nanoTime() - reported > 30e9) { // a 1M run takes most of an hour on 2 cores
+                    reported = System.nanoTime();
+                    System.err.printf("  … %d clips: %.0f s, index on disk %.1f GB%n", n, (reported - started) / 1e9, size / 1e9);
+                }
                 try {
                     Thread.sleep(500);
                 } catch (InterruptedException e) {

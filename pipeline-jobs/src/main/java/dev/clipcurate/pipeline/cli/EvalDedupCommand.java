@@ -75,7 +75,7 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
             System.err.println("No o_*/v_* clips in " + set + ": run scripts/make-dedup-set first.");
             return 2;
         }
-        DecodeLimits limits = DecodeLimits.defaults();
+        DecodeLimits limits = DedupSettings.fingerprintLimits(DecodeLimits.defaults()); // as the job fingerprints
         ClipDecoder decoder = new ClipDecoder(limits);
         PdqHasher hasher = new PdqHasher();
         List<Clip> clips = new ArrayList<>();
