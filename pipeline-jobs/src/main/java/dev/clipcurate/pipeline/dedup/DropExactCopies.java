@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -56,7 +57,7 @@ public class DropExactCopies extends KeyedProcessFunction<String, ClipTask, Clip
         copies = getRuntimeContext().getMetricGroup().counter("clipsExactCopies");
         earlierAcceptedBySha = new HashMap<>();
         for (String manifest : earlierClipManifests) {
-            for (ClipRow row : ManifestFiles.read(new Path(manifest), ClipRow.class)) {
+            for (ClipRow row : ManifestFiles.readWithout(new Path(manifest), ClipRow.class, Set.of("fingerprint"))) {
                 if (Decisions.ACCEPTED.equals(row.getDecision()) && row.getSha256() != null) {
                     earlierAcceptedBySha.putIfAbsent(row.getSha256(), row.getClipId());
                 }

@@ -39,7 +39,7 @@ public class DropRedeliveries extends KeyedProcessFunction<String, ClipTask, Cli
         redelivered = getRuntimeContext().getMetricGroup().counter("messagesRedelivered");
         earlierClipIds = new HashSet<>();
         for (String manifest : earlierClipManifests) {
-            for (ClipRow row : ManifestFiles.read(new Path(manifest), ClipRow.class)) {
+            for (ClipRow row : ManifestFiles.readWithout(new Path(manifest), ClipRow.class, Set.of("fingerprint"))) {
                 if (row.getClipId() != null && !Decisions.rejectedAtParsing(row)) earlierClipIds.add(row.getClipId());
             }
         }
