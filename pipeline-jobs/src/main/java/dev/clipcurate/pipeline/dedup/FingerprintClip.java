@@ -5,6 +5,7 @@ import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
 import dev.clipcurate.pipeline.media.ClipDecoder;
 import dev.clipcurate.pipeline.media.DecodeLimits;
+import dev.clipcurate.pipeline.media.DecodedClip;
 import dev.clipcurate.pipeline.media.LocalClipFile;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.core.fs.Path;
@@ -49,7 +50,14 @@ public class FingerprintClip extends ProcessFunction<ClipTask, ClipTask> {
     public void processElement(ClipTask task, Context ctx, Collector<ClipTask> out) {
         ClipFingerprinter fingerprinter = new ClipFingerprinter(hasher);
         try (LocalClipFile file = LocalClipFile.of(new Path(task.resolvedPath))) {
-            decoder.decode(file.file(), (i, tsMs, image) -> fingerprinter.add(tsMs, image));
+            DecodedClip media = decoder.decode(file.file(), (i, tsMs, image) -> fingerprinter.add(tsMs, image));
+            // duplicates are not decoded again: their manifest rows get these facts from here
+            task.container = media.container();
+            task.videoCodec = media.videoCodec();
+            task.durationS = media.durationSeconds();
+            task.fps = media.fps();
+            task.width = media.width();
+            task.height = media.height();
         } catch (ClipRejected e) {
             LOG.warn("rejected clip {}: {} ({})", task.clipId, e.reason().code(), e.getMessage());
             ctx.output(Decisions.TAG, Decisions.rejected(task, e, buildId));

@@ -24,6 +24,13 @@ public class ClipTask {
     public long sourceOffset;
     /** Set once the URI has been checked against the landing root. */
     public String resolvedPath;
+    /** What decoding found (container, codec, duration s, fps, size); set by the first stage that decodes the clip. */
+    public String container;
+    public String videoCodec;
+    public Double durationS;
+    public Double fps;
+    public Integer width;
+    public Integer height;
     /** Set by the dedup stage; its hashes go into the frame manifest with the frames. */
     public dev.clipcurate.pipeline.dedup.ClipFingerprint fingerprint;
 

@@ -50,7 +50,7 @@ public final class Decisions {
         return row;
     }
 
-    /** A row carrying everything the donation told us; the caller sets decision and media facts. */
+    /** A row carrying everything the donation told us, and what decoding found if the clip was decoded; the caller sets the decision. */
     public static ClipRow forTask(ClipTask task, String buildId) {
         return ClipRow.newBuilder()
                 .setClipId(task.clipId)
@@ -69,6 +69,12 @@ public final class Decisions {
                 .setConsentVersion(task.consentVersion)
                 .setConsentGrantedAt(task.consentGrantedAt)
                 .setDeclaredStaged(task.declaredStaged)
+                .setContainer(task.container)
+                .setVideoCodec(task.videoCodec)
+                .setDurationS(task.durationS)
+                .setFps(task.fps)
+                .setWidth(task.width)
+                .setHeight(task.height)
                 .setBuildId(buildId)
                 .setProcessedAt(Instant.now().toString())
                 .build();

@@ -94,6 +94,8 @@ class CurationBuildITCase {
         assertTrue(mirrored.getDupMirrored());
         assertEquals(0, mirrored.getDupOffsetMs(), 500);
         assertEquals(0, framesPerClip.getOrDefault(mirrored.getClipId(), 0L), "a duplicate writes no frames");
+        assertEquals("mpeg4", mirrored.getVideoCodec(), "what the fingerprint's decoding found");
+        assertEquals(11.3, mirrored.getDurationS(), 0.3);
         for (ClipRow c : clips) {
             assertEquals("accepted".equals(c.getDecision()), c.getFingerprint() != null, "fingerprint of accepted clips only");
         }
