@@ -3,6 +3,7 @@ package dev.clipcurate.pipeline.dedup;
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
 import dev.clipcurate.pipeline.shards.ManifestFiles;
+import dev.clipcurate.pipeline.testing.TestTasks;
 import dev.clipcurate.schemas.ClipRow;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -23,13 +24,9 @@ class DropExactCopiesTest {
     @TempDir Path tmp;
 
     static ClipTask task(String clipId, String sha, String capturedAt) {
-        ClipTask t = new ClipTask();
-        t.clipId = clipId;
+        ClipTask t = TestTasks.task(clipId, "parcel");
         t.sha256 = sha;
         t.capturedAt = capturedAt;
-        t.donorPseudonym = "d_x";
-        t.campaign = "parcel";
-        t.sourceTopic = "clips.donated";
         return t;
     }
 

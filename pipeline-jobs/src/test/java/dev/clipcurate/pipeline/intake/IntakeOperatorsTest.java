@@ -1,6 +1,7 @@
 package dev.clipcurate.pipeline.intake;
 
 import dev.clipcurate.pipeline.common.Hashing;
+import dev.clipcurate.pipeline.testing.TestTasks;
 import dev.clipcurate.schemas.ClipRow;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -24,14 +25,10 @@ class IntakeOperatorsTest {
     @TempDir Path tmp;
 
     static ClipTask task(String clipId, String uri, String sha, long size) {
-        ClipTask t = new ClipTask();
-        t.clipId = clipId;
+        ClipTask t = TestTasks.task(clipId, "car-door");
         t.clipUri = uri;
         t.sha256 = sha;
         t.sizeBytes = size;
-        t.donorPseudonym = "d_x";
-        t.campaign = "car-door";
-        t.sourceTopic = "clips.donated";
         return t;
     }
 
