@@ -59,6 +59,30 @@ public class JobArgs {
                     + "(default: ${DEFAULT-VALUE}, measured with scripts/curate eval-dedup).")
     double dupThreshold;
 
+    @Option(names = "--score-model", paramLabel = "FILE",
+            description = "ONNX scoring model meeting the model contract (README, Scoring). Default: the bundled "
+                    + "person-window-v1.onnx, trained by scripts/train-scoring-model.")
+    Path scoreModel;
+
+    @Option(names = "--scoring-batch", defaultValue = "16",
+            description = "Frames per scoring model call (default: ${DEFAULT-VALUE}; see scripts/curate bench-scoring).")
+    int scoringBatch;
+
+    @Option(names = "--scoring-threads", defaultValue = "0",
+            description = "ONNX Runtime threads per scoring call; 0 = the cores divided by --parallelism, so that "
+                    + "slots x threads stay within the cores (default: ${DEFAULT-VALUE}).")
+    int scoringThreads;
+
+    @Option(names = "--scoring-device", defaultValue = "cpu", paramLabel = "cpu|cuda",
+            description = "cuda uses ONNX Runtime's CUDA provider when the onnxruntime_gpu jar and a GPU are present, "
+                    + "else the CPU with a warning (default: ${DEFAULT-VALUE}).")
+    String scoringDevice;
+
+    @Option(names = "--campaigns", paramLabel = "FILE",
+            description = "Per-campaign rules (minimum score, staged/real evidence weights and thresholds) as JSON, "
+                    + "merged key by key over the bundled campaigns.json (README, Campaign rules).")
+    Path campaignsFile;
+
     @Option(names = "--shard-mb", defaultValue = "256", description = "Target size of a tar shard (default: ${DEFAULT-VALUE}).")
     long shardMb;
 
@@ -112,8 +136,16 @@ public class JobArgs {
         o.privacySettings(); // validates
         o.dupThreshold = dupThreshold;
         o.dedupSettings(); // validates
+        o.scoreModel = scoreModel == null ? null : scoreModel.toAbsolutePath().toString();
+        o.scoringBatch = scoringBatch;
+        if (scoringThreads < 0) throw new IllegalArgumentException("--scoring-threads must be 0 (auto) or more");
+        o.scoringThreads = scoringThreads;
+        o.scoringDevice = scoringDevice;
+        o.campaignsFile = campaignsFile == null ? null : campaignsFile.toAbsolutePath().toString();
         o.shardTargetBytes = shardMb << 20;
         o.parallelism = parallelism;
+        o.scoringSettings(); // validates
+        o.campaigns(); // reads and validates the rules now rather than inside the job
         o.checkpointInterval = Duration.ofSeconds(checkpointIntervalSeconds);
         if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
             throw new IllegalArgumentException("--state-backend must be hashmap or rocksdb, not " + stateBackend);

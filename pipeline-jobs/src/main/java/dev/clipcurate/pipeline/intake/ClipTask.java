@@ -33,6 +33,16 @@ public class ClipTask {
     public Integer height;
     /** Set by the dedup stage; its hashes go into the frame manifest with the frames. */
     public dev.clipcurate.pipeline.dedup.ClipFingerprint fingerprint;
+    /** Set by the scoring stage: per sampled frame (times in ms, as the privacy stage samples them) and per clip. */
+    public long[] frameTimesMs;
+    public float[] frameScores;
+    public Float clipScore;
+    public String scoreModel;
+    public String scoreModelSha256;
+    /** Set by the staging stage. */
+    public String stagedLabel;
+    public Float stagedConfidence;
+    public String[] stagedEvidence;
 
     public ClipTask() {}
 }

@@ -75,6 +75,12 @@ public final class Decisions {
                 .setFps(task.fps)
                 .setWidth(task.width)
                 .setHeight(task.height)
+                .setClipScore(task.clipScore)
+                .setScoreModel(task.scoreModel)
+                .setScoreModelSha256(task.scoreModelSha256)
+                .setStagedLabel(task.stagedLabel)
+                .setStagedConfidence(task.stagedConfidence)
+                .setStagedEvidence(task.stagedEvidence == null ? null : java.util.List.of(task.stagedEvidence))
                 .setBuildId(buildId)
                 .setProcessedAt(Instant.now().toString())
                 .build();

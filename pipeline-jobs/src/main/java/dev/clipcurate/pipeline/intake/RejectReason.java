@@ -18,6 +18,8 @@ public enum RejectReason {
     READ_ERROR,
     PROCESSING_ERROR,
     FACE_LEAK,
+    /** Decision {@code rejected}: the clip's usefulness score is below its campaign's minimum. */
+    LOW_SCORE,
     /** Decision {@code duplicate}: the same bytes (sha256) as a clip that went on before it. */
     EXACT_COPY,
     /** Decision {@code duplicate}: the same footage as an earlier clip (re-encoded, cropped, trimmed, overlaid...). */

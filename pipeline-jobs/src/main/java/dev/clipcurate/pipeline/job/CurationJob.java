@@ -1,5 +1,12 @@
 package dev.clipcurate.pipeline.job;
 
+import dev.clipcurate.pipeline.common.Campaigns;
+import dev.clipcurate.pipeline.scoring.ScoreClip;
+import dev.clipcurate.pipeline.staging.ClipFacts;
+import dev.clipcurate.pipeline.staging.EarlierClipFacts;
+import dev.clipcurate.pipeline.staging.LabelStaging;
+import java.io.IOException;
+
 import dev.clipcurate.pipeline.dedup.DedupStage;
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
@@ -44,7 +51,8 @@ import java.util.Map;
  *
  * <pre>
  * Kafka clips.donated → ParseDonation → keyBy(clip id) DropRedeliveries → ResolveLandingFile
- *   → DedupStage (exact copies, fingerprints, band index, decision) → AnonymiseClip ─frames→ WebDataset tar shards
+ *   → DedupStage (exact copies, fingerprints, band index, decision) → ScoreClip (model, low_score)
+ *   → keyBy(donor) LabelStaging (+ earlier versions' clips) → AnonymiseClip ─frames→ WebDataset tar shards
  * every stage's decision rows (side outputs) → clip manifest + clips.rejected
  * </pre>
  */
@@ -61,7 +69,7 @@ public final class CurationJob {
      */
     public static void define(StreamExecutionEnvironment env, CurationOptions o, String buildId,
                               Map<TopicPartition, Long> start, Map<TopicPartition, Long> end,
-                              List<String> earlierClipManifests) {
+                              List<String> earlierClipManifests) throws IOException {
         boolean batch = env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
         var sourceBuilder = KafkaSource.<DonationMessage>builder()
                 .setBootstrapServers(o.bootstrapServers)
@@ -91,12 +99,25 @@ public final class CurationJob {
         DedupStage dedup = DedupStage.wire(env, resolved, earlierClipManifests, o.dedupSettings(), o.decodeLimits(),
                 batch, buildId);
 
-        SingleOutputStreamOperator<FrameSample> frames = dedup.unique()
+        Campaigns campaigns = o.campaigns();
+        SingleOutputStreamOperator<ClipTask> scored = dedup.unique()
+                .process(new ScoreClip(o.decodeLimits(), o.scoringSettings(), campaigns, buildId))
+                .uid("scoring-score").name("scoring: decode, score frames, low_score");
+        DataStream<ClipTask> labelled = scored
+                .keyBy((KeySelector<ClipTask, String>) t -> t.donorPseudonym, Types.STRING)
+                .connect(EarlierClipFacts.read(env, earlierClipManifests, scored)
+                        .keyBy((KeySelector<ClipFacts, String>) f -> f.donorPseudonym, Types.STRING))
+                .process(new LabelStaging(campaigns))
+                .uid("staging-label").name("staging: staged, real or uncertain");
+
+        // rebalanced: one donor's clips must not all wait for the same slot's privacy stage
+        SingleOutputStreamOperator<FrameSample> frames = labelled.rebalance()
                 .process(new AnonymiseClip(o.decodeLimits(), o.privacySettings(), buildId))
                 .uid("privacy-anonymise").name("privacy: decode, anonymise faces, verify");
 
         DataStream<ClipRow> decisions = parsed.getSideOutput(Decisions.TAG)
-                .union(resolved.getSideOutput(Decisions.TAG), dedup.decisions(), frames.getSideOutput(Decisions.TAG));
+                .union(resolved.getSideOutput(Decisions.TAG), dedup.decisions(), scored.getSideOutput(Decisions.TAG),
+                        frames.getSideOutput(Decisions.TAG));
 
         DatasetLayout layout = new DatasetLayout(o.warehouse, o.dataset);
         frames.sinkTo(FileSink

@@ -1,5 +1,11 @@
 package dev.clipcurate.pipeline.job;
 
+import dev.clipcurate.pipeline.common.Campaigns;
+import dev.clipcurate.pipeline.scoring.ScoringModel;
+import dev.clipcurate.pipeline.scoring.ScoringSettings;
+import java.io.IOException;
+import java.nio.file.Path;
+
 import dev.clipcurate.pipeline.dedup.DedupSettings;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.privacy.Anonymiser;
@@ -43,6 +49,16 @@ public class CurationOptions {
     // Dedup
     public double dupThreshold = DedupSettings.defaults().matchThreshold();
 
+    // Scoring and staging
+    /** An ONNX file meeting the model contract; null: the bundled default model. */
+    public String scoreModel;
+    public int scoringBatch = ScoringSettings.defaults().batchSize();
+    /** Intra-op threads of a model call; 0: the cores divided by the parallelism (slots × threads ≤ cores). */
+    public int scoringThreads = 0;
+    public String scoringDevice = "cpu";
+    /** campaigns.json merged over the bundled rules; null: the bundled rules alone. */
+    public String campaignsFile;
+
     // Shards
     public long shardTargetBytes = 256L << 20;
 
@@ -65,13 +81,26 @@ public class CurationOptions {
         return new DedupSettings(dupThreshold);
     }
 
+    public ScoringSettings scoringSettings() {
+        if (!scoringDevice.equals("cpu") && !scoringDevice.equals("cuda")) {
+            throw new IllegalArgumentException("the scoring device must be cpu or cuda, not " + scoringDevice);
+        }
+        int threads = scoringThreads > 0 ? scoringThreads
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, parallelism));
+        return new ScoringSettings(scoreModel, scoringBatch, threads, scoringDevice.equals("cuda"));
+    }
+
+    public Campaigns campaigns() throws IOException {
+        return Campaigns.load(campaignsFile == null ? null : Path.of(campaignsFile));
+    }
+
     public PrivacySettings privacySettings() {
         return new PrivacySettings(faceThreshold, Anonymiser.parse(anonymise), faceCarryFrames, faceInterpolateGap,
                 faceEnlarge);
     }
 
     /** The settings that shape a dataset, as recorded (and hashed) in the version file. */
-    public Map<String, Object> describe() {
+    public Map<String, Object> describe() throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("donations_topic", donationsTopic);
         m.put("rejected_topic", rejectedTopic);
@@ -90,6 +119,13 @@ public class CurationOptions {
         m.put("face_interpolate_gap", faceInterpolateGap);
         m.put("face_enlarge", faceEnlarge);
         m.put("dup_threshold", dupThreshold);
+        ScoringModel.Identity model = ScoringModel.identify(scoringSettings());
+        m.put("score_model", model.name());
+        m.put("score_model_sha256", model.sha256());
+        m.put("scoring_batch", scoringBatch);
+        Campaigns rules = campaigns();
+        m.put("campaign_rules_source", rules.source());
+        m.put("campaign_rules", rules.describe());
         m.put("shard_target_bytes", shardTargetBytes);
         m.put("parallelism", parallelism);
         return m;

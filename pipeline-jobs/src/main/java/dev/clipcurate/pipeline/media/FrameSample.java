@@ -24,6 +24,11 @@ public class FrameSample {
     /** The PDQ hash of the source frame, when the dedup fingerprint sampled this frame too; else null. */
     public String pdqHash;
     public Integer pdqQuality;
+    /** The scoring model's output for this frame, and the clip's staged/real label. */
+    public Float frameScore;
+    public String stagedLabel;
+    public Float stagedConfidence;
+    public String[] stagedEvidence;
     public byte[] jpeg;
 
     public FrameSample() {}

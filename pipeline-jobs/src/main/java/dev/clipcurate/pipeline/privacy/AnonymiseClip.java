@@ -89,6 +89,7 @@ public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
         for (int i = 0; i < outcome.frames().size(); i++) {
             FrameSample sample = toSample(task, outcome, i);
             if (task.fingerprint != null) addFingerprint(sample, task.fingerprint);
+            addScoreAndLabel(sample, task);
             out.collect(sample);
         }
         framesDone.add(outcome.frames().size());
@@ -127,6 +128,17 @@ public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
         if (i < 0) return;
         sample.pdqHash = f.pdq(i).hex();
         sample.pdqQuality = f.quality[i];
+    }
+
+    /** The scoring stage decoded the same frames: its score for this frame's time, and the clip's label. */
+    static void addScoreAndLabel(FrameSample sample, ClipTask task) {
+        if (task.frameTimesMs != null) {
+            int i = java.util.Arrays.binarySearch(task.frameTimesMs, sample.tsMs);
+            if (i >= 0) sample.frameScore = task.frameScores[i];
+        }
+        sample.stagedLabel = task.stagedLabel;
+        sample.stagedConfidence = task.stagedConfidence;
+        sample.stagedEvidence = task.stagedEvidence;
     }
 
     static void describe(ClipRow row, DecodedClip clip) {

@@ -1,5 +1,6 @@
 package dev.clipcurate.pipeline.privacy;
 
+import dev.clipcurate.pipeline.common.OnnxSessions;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;

@@ -28,6 +28,10 @@ public final class FrameLabels {
                 .setAnonymiser(s.anonymiser)
                 .setPdqHash(s.pdqHash)
                 .setPdqQuality(s.pdqQuality)
+                .setFrameScore(s.frameScore)
+                .setStagedLabel(s.stagedLabel)
+                .setStagedConfidence(s.stagedConfidence)
+                .setStagedEvidence(s.stagedEvidence == null ? null : java.util.List.of(s.stagedEvidence))
                 .build();
     }
 }

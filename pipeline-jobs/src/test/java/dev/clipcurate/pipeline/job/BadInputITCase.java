@@ -58,7 +58,10 @@ class BadInputITCase {
         Files.write(landing.resolve("huge.mp4"), noise);
         TestClips.truncatedCopy(TestClips.write(tmp.resolve("whole.avi"), 320, 240, 25, 8), landing.resolve("cut.avi"), 0.5);
         TestClips.write(landing.resolve("hd.mp4"), 1280, 720, 5, 2);
-        TestClips.write(landing.resolve("fixed.avi"), 320, 240, 25, 6);
+        // 6 s of the street camera, people in view: the corrected message's clip is accepted
+        TestClips.variant(TestFootage.streetCamera(), landing.resolve("fixed.avi"), 30, 36, false, 1.0, 0.5);
+        // moving colour bars, nobody in view: a valid video nobody can train on
+        TestClips.write(landing.resolve("pattern.avi"), 320, 240, 25, 6);
 
         CurationOptions o = CurationBuildITCase.options(kafka, tmp, landing, topic);
         o.maxFileBytes = 9L << 20;
@@ -68,14 +71,15 @@ class BadInputITCase {
 
         Map<String, String> expected = new TreeMap<>();
         try (DonationPublisher p = new DonationPublisher(kafka.bootstrapServers(), topic)) {
-            for (String file : List.of("good.avi", "too-long.avi", "sneaky.avi", "letter.mp4", "huge.mp4", "cut.avi", "hd.mp4")) {
+            for (String file : List.of("good.avi", "too-long.avi", "sneaky.avi", "letter.mp4", "huge.mp4", "cut.avi", "hd.mp4",
+                    "pattern.avi")) {
                 ObjectNode m = DonationPublisher.message(landing, landing.resolve(file), null);
                 m.put("clip_id", file);
                 p.send(m);
             }
             expected.putAll(Map.of("good.avi", "accepted", "too-long.avi", "duration_over_limit",
                     "sneaky.avi", "uri_outside_landing", "letter.mp4", "not_a_video", "huge.mp4", "file_too_large",
-                    "cut.avi", "truncated_video", "hd.mp4", "resolution_over_limit"));
+                    "cut.avi", "truncated_video", "hd.mp4", "resolution_over_limit", "pattern.avi", "low_score"));
 
             ObjectNode dotdot = DonationPublisher.message(landing, landing.resolve("good.avi"), null);
             dotdot.put("clip_id", "dotdot").put("clip_uri", "../elsewhere/private.avi");

@@ -103,6 +103,14 @@ class CurationBuildITCase {
                 "at the default 2 fps every frame carries its PDQ hash");
         // 79.5 s at 2 frames per second
         assertEquals(159, framesPerClip.get(street));
+        for (ClipRow c : clips) {
+            boolean accepted = "accepted".equals(c.getDecision());
+            assertEquals(accepted, c.getClipScore() != null && c.getClipScore() >= 0.3f, "scored and kept: " + c);
+            assertEquals(accepted, c.getStagedLabel() != null && c.getStagedConfidence() >= 0.5f, "labelled: " + c);
+            if (accepted) assertEquals(64, c.getScoreModelSha256().length());
+        }
+        assertTrue(frames.stream().allMatch(f -> f.getFrameScore() != null && f.getStagedLabel() != null),
+                "every frame carries its score and its clip's label");
         for (FrameRow fr : frames) {
             assertTrue(fr.getWidth() <= 640 && fr.getHeight() <= 640, "long side capped");
             assertTrue(fr.getDonorPseudonym().startsWith("d_"));
@@ -116,7 +124,9 @@ class CurationBuildITCase {
         assertEquals(null, new CurationRunner(o, new PrintStream(console, true)).run(CurationRunner.Mode.BATCH, true, List.of()));
         try (DonationPublisher publisher = new DonationPublisher(kafka.bootstrapServers(), topic)) {
             java.nio.file.Path more = Files.createDirectories(landing.resolve("more"));
-            Files.copy(TestFootage.sample("tree.avi"), more.resolve("tree.avi"));
+            Files.copy(TestFootage.sample("tree.avi"), more.resolve("tree.avi")); // nobody in view: low_score
+            // 10 s panning over a photo of footballers: people and motion, a take of about megamind's length
+            TestClips.panning(more.resolve("pitch-pan.mp4"), TestFootage.sample("messi5.jpg"), 320, 240, 10, 10);
             // seconds 2-9 of megamind.avi, cropped and half size: a duplicate of a clip of v1
             TestClips.variant(TestFootage.megamind(), more.resolve("trailer-cut.mp4"), 2, 9, false, 0.92, 0.5);
             publisher.donateDirectory(landing, more);
@@ -126,10 +136,19 @@ class CurationBuildITCase {
                 .run(CurationRunner.Mode.BATCH, true, List.of());
         assertEquals(2, v2.version());
         assertEquals("v000001", v2.document().get("parent").asText());
-        assertEquals(3, v2.document().get("counts").get("messages_consumed").asLong());
+        assertEquals(4, v2.document().get("counts").get("messages_consumed").asLong());
         assertEquals(1, v2.document().get("counts").get("redelivered_dropped").asLong());
         assertEquals(1, v2.document().get("counts").get("clips_accepted").asLong());
         assertEquals(1, v2.document().get("counts").get("clips_duplicate").asLong());
+        assertEquals(1, v2.document().get("counts").get("rejected_by_reason").get("low_score").asLong());
+        List<ClipRow> v2Rows = Warehouses.clipRows(datasetDir, v2.document());
+        ClipRow tree = v2Rows.stream().filter(c -> "more/tree.avi".equals(c.getSourceUri())).findFirst().orElseThrow();
+        assertEquals("low_score", tree.getReason());
+        assertTrue(tree.getClipScore() < 0.3f && tree.getReasonDetail().contains("below the minimum"), tree.toString());
+        ClipRow pan = v2Rows.stream().filter(c -> "more/pitch-pan.mp4".equals(c.getSourceUri())).findFirst().orElseThrow();
+        assertEquals("accepted", pan.getDecision(), pan.toString());
+        // the staging stage sees the donor's clips of v1 (same camera, 11.3 s, minutes earlier): a second take
+        assertTrue(pan.getStagedEvidence().stream().anyMatch(e -> e.startsWith("repeated_scene")), pan.toString());
         ClipRow cut = Warehouses.clipRows(datasetDir, v2.document()).stream()
                 .filter(c -> "more/trailer-cut.mp4".equals(c.getSourceUri())).findFirst().orElseThrow();
         assertEquals("near_duplicate", cut.getReason());

@@ -1,0 +1,93 @@
+package dev.clipcurate.pipeline.cli;
+
+import dev.clipcurate.pipeline.media.ClipDecoder;
+import dev.clipcurate.pipeline.media.DecodeLimits;
+import dev.clipcurate.pipeline.scoring.FrameTensor;
+import dev.clipcurate.pipeline.scoring.ScoreClip;
+import dev.clipcurate.pipeline.scoring.ScoringModel;
+import dev.clipcurate.pipeline.scoring.ScoringSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Frames per second through the scoring stage on the CPU, by batch size, against batch 1 in the same run. */
+@Command(name = "bench-scoring", mixinStandardHelpOptions = true,
+        description = {"Measures the scoring stage on the CPU: frames per second for the whole stage (decode at the "
+                + "job's 2 fps, resize, motion, model) and for the model alone, for each batch size, as ratios against "
+                + "batch size 1 measured in the same run (median of --rounds). Footage: vtest.avi (79.5 s, 768x576)."})
+final class BenchScoringCommand implements java.util.concurrent.Callable<Integer> {
+    @Option(names = "--batch-sizes", split = ",", defaultValue = "1,4,16,32",
+            description = "Batch sizes to compare; the first is the baseline (default: ${DEFAULT-VALUE}).")
+    List<Integer> batchSizes;
+
+    @Option(names = "--threads", defaultValue = "1",
+            description = "ONNX Runtime intra-op threads, as one Flink slot gets them (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--rounds", defaultValue = "5", description = "Repetitions per batch size; the median counts (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--score-model", paramLabel = "FILE", description = "Model to measure (default: the bundled one).")
+    Path scoreModel;
+
+    @Option(names = "--samples", paramLabel = "DIR", hidden = true)
+    Path samples = Paths.get(System.getProperty("curate.samples.dir", ".cache/samples"));
+
+    @Override
+    public Integer call() throws Exception {
+        org.bytedeco.opencv.global.opencv_core.setNumThreads(1);
+        Path clip = samples.resolve("vtest.avi");
+        ClipDecoder decoder = new ClipDecoder(DecodeLimits.defaults());
+        ScoringSettings settings = new ScoringSettings(scoreModel == null ? null : scoreModel.toString(), 1, threads, false);
+        try (ScoringModel model = ScoringModel.open(settings)) {
+            List<float[]> frames = new ArrayList<>();
+            decoder.decode(clip.toFile(), (i, ts, image) -> {
+                float[] t = model.batchBuffer(1);
+                FrameTensor.fill(image, model.width(), model.height(), t, 0);
+                frames.add(t);
+            });
+            System.out.printf("Model %s (sha256 %s…), input %dx%d, %d intra-op thread(s); %s: %d sampled frames; "
+                    + "median of %d rounds%n", model.name, model.sha256.substring(0, 12), model.width(), model.height(),
+                    threads, clip.getFileName(), frames.size(), rounds);
+            System.out.printf("%-6s %14s %10s %14s %10s%n", "batch", "stage fps", "vs first", "model fps", "vs first");
+            double baseStage = 0, baseModel = 0;
+            for (int b : batchSizes) {
+                double[] stage = new double[rounds];
+                double[] alone = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    long t0 = System.nanoTime();
+                    ScoreClip.Scored scored = ScoreClip.score(model, decoder, clip.toFile(), b);
+                    stage[r] = scored.scores().length / ((System.nanoTime() - t0) / 1e9);
+                    float[] batch = model.batchBuffer(b);
+                    int plane = frames.get(0).length;
+                    long t1 = System.nanoTime();
+                    for (int start = 0; start < frames.size(); start += b) {
+                        int n = Math.min(b, frames.size() - start);
+                        for (int k = 0; k < n; k++) System.arraycopy(frames.get(start + k), 0, batch, k * plane, plane);
+                        model.score(batch, n);
+                    }
+                    alone[r] = frames.size() / ((System.nanoTime() - t1) / 1e9);
+                }
+                double s = median(stage);
+                double m = median(alone);
+                if (baseStage == 0) {
+                    baseStage = s;
+                    baseModel = m;
+                }
+                System.out.printf("%-6d %14.1f %9.2fx %14.1f %9.2fx%n", b, s, s / baseStage, m, m / baseModel);
+            }
+        }
+        return 0;
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
+    }
+}

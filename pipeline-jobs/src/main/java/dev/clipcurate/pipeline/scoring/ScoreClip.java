@@ -1,0 +1,133 @@
+package dev.clipcurate.pipeline.scoring;
+
+import dev.clipcurate.pipeline.common.Campaigns;
+import dev.clipcurate.pipeline.intake.ClipRejected;
+import dev.clipcurate.pipeline.intake.ClipTask;
+import dev.clipcurate.pipeline.intake.Decisions;
+import dev.clipcurate.pipeline.intake.RejectReason;
+import dev.clipcurate.pipeline.media.ClipDecoder;
+import dev.clipcurate.pipeline.media.DecodeLimits;
+import dev.clipcurate.pipeline.media.LocalClipFile;
+import dev.clipcurate.schemas.ClipRow;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Scores each clip with the scoring model: decodes the frames the privacy stage will write (same sampling), runs
+ * the model over them in batches, and attaches per-frame scores and the clip's usefulness ({@link ClipScore}).
+ * A clip below its campaign's minimum is rejected ({@code low_score}, with its score) before the costly privacy
+ * stage.
+ */
+public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
+    private static final Logger LOG = LoggerFactory.getLogger(ScoreClip.class);
+    private final DecodeLimits limits;
+    private final ScoringSettings settings;
+    private final Campaigns campaigns;
+    private final String buildId;
+
+    private transient ScoringModel model;
+    private transient ClipDecoder decoder;
+    private transient Counter framesScored;
+    private transient Counter lowScore;
+
+    public ScoreClip(DecodeLimits limits, ScoringSettings settings, Campaigns campaigns, String buildId) {
+        this.limits = limits;
+        this.settings = settings;
+        this.campaigns = campaigns;
+        this.buildId = buildId;
+    }
+
+    @Override
+    public void open(OpenContext context) throws Exception {
+        org.bytedeco.opencv.global.opencv_core.setNumThreads(1);
+        model = ScoringModel.open(settings);
+        decoder = new ClipDecoder(limits);
+        framesScored = getRuntimeContext().getMetricGroup().counter("framesScored");
+        lowScore = getRuntimeContext().getMetricGroup().counter("clipsLowScore");
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (model != null) model.close();
+    }
+
+    @Override
+    public void processElement(ClipTask task, Context ctx, Collector<ClipTask> out) throws Exception {
+        Scored scored;
+        try (LocalClipFile file = LocalClipFile.of(new Path(task.resolvedPath))) {
+            scored = score(model, decoder, file.file(), settings.batchSize());
+        } catch (ClipRejected e) {
+            LOG.warn("rejected clip {}: {} ({})", task.clipId, e.reason().code(), e.getMessage());
+            ctx.output(Decisions.TAG, Decisions.rejected(task, e, buildId));
+            return;
+        }
+        framesScored.inc(scored.scores().length);
+        ScoringRules rules = campaigns.of(task.campaign).scoring();
+        ClipScore clip = ClipScore.of(scored.scores(), scored.moving(), rules);
+        task.frameTimesMs = scored.timesMs();
+        task.frameScores = scored.scores();
+        task.clipScore = (float) clip.score();
+        task.scoreModel = model.name;
+        task.scoreModelSha256 = model.sha256;
+        if (clip.score() < rules.minScore()) {
+            lowScore.inc();
+            ClipRow row = Decisions.rejected(task, new ClipRejected(RejectReason.LOW_SCORE, String.format(java.util.Locale.ROOT,
+                    "%s is below the minimum %.2f of campaign %s", clip.describe(), rules.minScore(), task.campaign)), buildId);
+            LOG.info("rejected clip {}: low_score ({})", task.clipId, row.getReasonDetail());
+            ctx.output(Decisions.TAG, row);
+            return;
+        }
+        out.collect(task);
+    }
+
+    /** Per sampled frame: time, model score, and whether it moved against the frame before. */
+    public record Scored(long[] timesMs, float[] scores, boolean[] moving) {}
+
+    /** Decodes a clip and scores its sampled frames in batches of {@code batchSize}. */
+    public static Scored score(ScoringModel model, ClipDecoder decoder, java.io.File file, int batchSize) throws ClipRejected {
+        List<Long> times = new ArrayList<>();
+        List<Boolean> moving = new ArrayList<>();
+        float[] batch = model.batchBuffer(batchSize);
+        int[] inBatch = {0};
+        int[] done = {0};
+        FrameMotion motion = new FrameMotion(model.width(), model.height());
+        float[][] scoreHolder = {new float[64]};
+        ClipDecoder.SampledFrameVisitor visitor = (index, tsMs, image) -> {
+            FrameTensor.fill(image, model.width(), model.height(), batch, inBatch[0]);
+            moving.add(motion.next(batch, inBatch[0]));
+            times.add(tsMs);
+            if (++inBatch[0] == batchSize) {
+                scoreHolder[0] = append(scoreHolder[0], done[0], model.score(batch, inBatch[0]));
+                done[0] += inBatch[0];
+                inBatch[0] = 0;
+            }
+        };
+        decoder.decode(file, visitor);
+        try {
+            if (inBatch[0] > 0) {
+                scoreHolder[0] = append(scoreHolder[0], done[0], model.score(batch, inBatch[0]));
+                done[0] += inBatch[0];
+            }
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new ClipRejected(RejectReason.PROCESSING_ERROR, "the scoring model failed: " + e.getMessage());
+        }
+        long[] t = times.stream().mapToLong(Long::longValue).toArray();
+        boolean[] m = new boolean[moving.size()];
+        for (int i = 0; i < m.length; i++) m[i] = moving.get(i);
+        return new Scored(t, java.util.Arrays.copyOf(scoreHolder[0], done[0]), m);
+    }
+
+    private static float[] append(float[] scores, int at, float[] more) {
+        if (at + more.length > scores.length) scores = java.util.Arrays.copyOf(scores, Math.max(2 * scores.length, at + more.length));
+        System.arraycopy(more, 0, scores, at, more.length);
+        return scores;
+    }
+}
