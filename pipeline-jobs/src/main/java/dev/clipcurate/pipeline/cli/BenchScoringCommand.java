@@ -29,6 +29,10 @@ final class BenchScoringCommand implements java.util.concurrent.Callable<Integer
             description = "ONNX Runtime intra-op threads, as one Flink slot gets them (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda",
+            description = "cuda: ONNX Runtime's CUDA provider, when the onnxruntime_gpu jar and a GPU are present (default: ${DEFAULT-VALUE}).")
+    String device;
+
     @Option(names = "--rounds", defaultValue = "5", description = "Repetitions per batch size; the median counts (default: ${DEFAULT-VALUE}).")
     int rounds;
 
@@ -43,7 +47,9 @@ final class BenchScoringCommand implements java.util.concurrent.Callable<Integer
         org.bytedeco.opencv.global.opencv_core.setNumThreads(1);
         Path clip = samples.resolve("vtest.avi");
         ClipDecoder decoder = new ClipDecoder(DecodeLimits.defaults());
-        ScoringSettings settings = new ScoringSettings(scoreModel == null ? null : scoreModel.toString(), 1, threads, false);
+        if (!device.equals("cpu") && !device.equals("cuda")) throw new IllegalArgumentException("--device must be cpu or cuda");
+        ScoringSettings settings = new ScoringSettings(scoreModel == null ? null : scoreModel.toString(), 1, threads,
+                device.equals("cuda"));
         try (ScoringModel model = ScoringModel.open(settings)) {
             List<float[]> frames = new ArrayList<>();
             decoder.decode(clip.toFile(), (i, ts, image) -> {
@@ -51,9 +57,9 @@ final class BenchScoringCommand implements java.util.concurrent.Callable<Integer
                 FrameTensor.fill(image, model.width(), model.height(), t, 0);
                 frames.add(t);
             });
-            System.out.printf("Model %s (sha256 %s…), input %dx%d, %d intra-op thread(s); %s: %d sampled frames; "
+            System.out.printf("Model %s (sha256 %s…), input %dx%d, %s, %d intra-op thread(s); %s: %d sampled frames; "
                     + "median of %d rounds%n", model.name, model.sha256.substring(0, 12), model.width(), model.height(),
-                    threads, clip.getFileName(), frames.size(), rounds);
+                    device, threads, clip.getFileName(), frames.size(), rounds);
             System.out.printf("%-6s %14s %10s %14s %10s%n", "batch", "stage fps", "vs first", "model fps", "vs first");
             double baseStage = 0, baseModel = 0;
             for (int b : batchSizes) {

@@ -1,19 +1,14 @@
 package dev.clipcurate.pipeline.cli;
 
 import dev.clipcurate.pipeline.common.Campaigns;
-import dev.clipcurate.pipeline.staging.ClipFacts;
 import dev.clipcurate.pipeline.staging.Evidence;
-import dev.clipcurate.pipeline.staging.StagedLabeller;
 import dev.clipcurate.pipeline.staging.StagingEvalSet;
 import dev.clipcurate.pipeline.staging.StagingRules;
-import dev.clipcurate.pipeline.staging.StagingVerdict;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Precision and recall of the staged/real labeller on a constructed labelled set. */
 @Command(name = "eval-staging", mixinStandardHelpOptions = true,
@@ -34,41 +29,6 @@ final class EvalStagingCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--campaigns", paramLabel = "FILE", description = "Rules merged over the bundled campaigns.json, as the job takes them.")
     Path campaignsFile;
 
-    record Result(int[][] counts) {
-        // counts[truth: 0 real, 1 staged][label: 0 real, 1 staged, 2 uncertain]
-        double precision(int label) {
-            int labelled = counts[0][label] + counts[1][label];
-            return labelled == 0 ? Double.NaN : counts[label][label] / (double) labelled;
-        }
-
-        double recall(int truth) {
-            int all = counts[truth][0] + counts[truth][1] + counts[truth][2];
-            return counts[truth][truth] / (double) all;
-        }
-
-        double uncertain(int truth) {
-            int all = counts[truth][0] + counts[truth][1] + counts[truth][2];
-            return counts[truth][2] / (double) all;
-        }
-    }
-
-    static Result evaluate(List<List<StagingEvalSet.LabelledClip>> set, StagingRules rules) {
-        int[][] counts = new int[2][3];
-        for (List<StagingEvalSet.LabelledClip> donor : set) {
-            List<ClipFacts> all = donor.stream().map(StagingEvalSet.LabelledClip::facts).toList();
-            for (StagingEvalSet.LabelledClip clip : donor) {
-                StagingVerdict v = StagedLabeller.label(clip.facts(), all, rules);
-                int label = switch (v.label()) {
-                    case StagingVerdict.REAL -> 0;
-                    case StagingVerdict.STAGED -> 1;
-                    default -> 2;
-                };
-                counts[clip.staged() ? 1 : 0][label]++;
-            }
-        }
-        return new Result(counts);
-    }
-
     @Override
     public Integer call() throws Exception {
         StagingRules rules = Campaigns.load(campaignsFile).of(campaign).staging();
@@ -77,7 +37,7 @@ final class EvalStagingCommand implements java.util.concurrent.Callable<Integer>
         long total = set.stream().mapToLong(List::size).sum();
         System.out.printf("Constructed set: %d donors, %d clips (%d staged, %d real), seed %d; rules of campaign %s%n",
                 donors, total, staged, total - staged, seed, campaign);
-        Result r = evaluate(set, rules);
+        StagingEvalSet.Confusion r = StagingEvalSet.evaluate(set, rules);
         System.out.println("truth \\ label      real   staged  uncertain");
         System.out.printf("real          %8d %8d %10d%n", r.counts()[0][0], r.counts()[0][1], r.counts()[0][2]);
         System.out.printf("staged        %8d %8d %10d%n", r.counts()[1][0], r.counts()[1][1], r.counts()[1][2]);
@@ -87,12 +47,7 @@ final class EvalStagingCommand implements java.util.concurrent.Callable<Integer>
         System.out.printf("%-18s %10s %10s %10s %10s%n", "evidence", "staged P", "staged R", "real P", "real R");
         for (Evidence e : Evidence.values()) {
             if (rules.weight(e) == 0) continue;
-            Map<String, Double> weights = new HashMap<>(rules.weights());
-            weights.put(e.code(), 0.0);
-            StagingRules without = new StagingRules(rules.priorLogOdds(), rules.stagedAt(), rules.realAt(), weights,
-                    rules.multiCameraSlackSeconds(), rules.repeatedWindowMinutes(), rules.repeatedDurationRatio(),
-                    rules.repeatedMinClips(), rules.usualTimeMinHistory(), rules.usualTimeMaxShare(), rules.personAt());
-            Result w = evaluate(set, without);
+            StagingEvalSet.Confusion w = StagingEvalSet.evaluate(set, rules.withWeight(e, 0));
             System.out.printf("%-18s %10.3f %10.3f %10.3f %10.3f%n", e.code(), w.precision(1), w.recall(1), w.precision(0), w.recall(0));
         }
         return 0;

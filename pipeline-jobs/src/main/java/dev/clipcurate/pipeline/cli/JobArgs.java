@@ -144,7 +144,8 @@ public class JobArgs {
         o.campaignsFile = campaignsFile == null ? null : campaignsFile.toAbsolutePath().toString();
         o.shardTargetBytes = shardMb << 20;
         o.parallelism = parallelism;
-        o.scoringSettings(); // validates
+        // opens the model once: a missing file or one outside the model contract fails here, not inside the job
+        dev.clipcurate.pipeline.scoring.ScoringModel.identify(o.scoringSettings());
         o.campaigns(); // reads and validates the rules now rather than inside the job
         o.checkpointInterval = Duration.ofSeconds(checkpointIntervalSeconds);
         if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {

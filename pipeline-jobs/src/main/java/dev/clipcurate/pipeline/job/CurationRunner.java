@@ -57,6 +57,14 @@ public final class CurationRunner {
         return this;
     }
 
+    /** Every model the build ran, name → sha256: the privacy stage's and the scoring model. */
+    private Map<String, String> models() throws java.io.IOException {
+        Map<String, String> models = new TreeMap<>(dev.clipcurate.pipeline.privacy.PrivacyModels.hashes());
+        var scoring = dev.clipcurate.pipeline.scoring.ScoringModel.identify(options.scoringSettings());
+        models.put(scoring.name(), scoring.sha256());
+        return models;
+    }
+
     /**
      * Runs the job and seals what it wrote as the next version.
      *
@@ -113,7 +121,7 @@ public final class CurationRunner {
         Map<String, Map<Integer, long[]>> offsets = new TreeMap<>();
         ranges.forEach((tp, r) -> offsets.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), r));
         BuildInfo info = new BuildInfo(buildId, mode.name().toLowerCase(), args, offsets, options.describe(),
-                codeVersion(), dev.clipcurate.pipeline.privacy.PrivacyModels.hashes(), started);
+                codeVersion(), models(), started);
         try {
             return sealer.seal(info);
         } catch (Exception e) {

@@ -32,6 +32,44 @@ public final class StagingEvalSet {
 
     private StagingEvalSet() {}
 
+    /** Clips by truth (0 real, 1 staged) and label (0 real, 1 staged, 2 uncertain). */
+    public record Confusion(int[][] counts) {
+        public double precision(int label) {
+            int labelled = counts[0][label] + counts[1][label];
+            return labelled == 0 ? Double.NaN : counts[label][label] / (double) labelled;
+        }
+
+        public double recall(int truth) {
+            return counts[truth][truth] / (double) total(truth);
+        }
+
+        public double uncertain(int truth) {
+            return counts[truth][2] / (double) total(truth);
+        }
+
+        private int total(int truth) {
+            return counts[truth][0] + counts[truth][1] + counts[truth][2];
+        }
+    }
+
+    /** Labels every clip with all the other clips of its donor as history, as a batch build does. */
+    public static Confusion evaluate(List<List<LabelledClip>> donors, StagingRules rules) {
+        int[][] counts = new int[2][3];
+        for (List<LabelledClip> donor : donors) {
+            List<ClipFacts> all = donor.stream().map(LabelledClip::facts).toList();
+            for (LabelledClip clip : donor) {
+                StagingVerdict v = StagedLabeller.label(clip.facts(), all, rules);
+                int label = switch (v.label()) {
+                    case StagingVerdict.REAL -> 0;
+                    case StagingVerdict.STAGED -> 1;
+                    default -> 2;
+                };
+                counts[clip.staged() ? 1 : 0][label]++;
+            }
+        }
+        return new Confusion(counts);
+    }
+
     public static List<List<LabelledClip>> donors(int count, long seed) {
         Random r = new Random(seed);
         Instant start = Instant.parse("2026-10-01T00:00:00Z");

@@ -44,6 +44,14 @@ public record StagingRules(
         if (repeatedMinClips < 1) throw new IllegalArgumentException("staging.repeated_min_clips must be at least 1");
     }
 
+    /** The same rules with one kind of evidence weighted {@code weight} (0 switches it off). */
+    public StagingRules withWeight(Evidence e, double weight) {
+        Map<String, Double> changed = new TreeMap<>(weights);
+        changed.put(e.code(), weight);
+        return new StagingRules(priorLogOdds, stagedAt, realAt, changed, multiCameraSlackSeconds, repeatedWindowMinutes,
+                repeatedDurationRatio, repeatedMinClips, usualTimeMinHistory, usualTimeMaxShare, personAt);
+    }
+
     /** The weight of a kind of evidence; one without a weight is not used. */
     public double weight(Evidence e) {
         return weights.getOrDefault(e.code(), 0.0);

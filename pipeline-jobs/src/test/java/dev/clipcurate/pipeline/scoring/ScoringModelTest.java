@@ -60,6 +60,17 @@ class ScoringModelTest {
     }
 
     @Test
+    void askingForCudaWithoutItFallsBackToTheCpuWithTheSameScores() throws Exception {
+        ScoreClip.Scored cpu = score(TestFootage.megamind(), 8);
+        try (ScoringModel model = ScoringModel.open(new ScoringSettings(null, 8, 1, true))) {
+            ScoreClip.Scored cuda = ScoreClip.score(model, new ClipDecoder(DecodeLimits.defaults()),
+                    TestFootage.megamind().toFile(), 8);
+            assertEquals(cpu.scores().length, cuda.scores().length);
+            for (int i = 0; i < cpu.scores().length; i++) assertEquals(cpu.scores()[i], cuda.scores()[i], 1e-5);
+        }
+    }
+
+    @Test
     void theBundledModelNamesItselfAndItsHash() throws Exception {
         ScoringModel.Identity id = ScoringModel.identify(ScoringSettings.defaults());
         assertEquals("clip-curation/person-window", id.name());
