@@ -17,6 +17,12 @@ final class BuildSummary {
         out.printf("  clips received        %d messages (%d redelivered, dropped)%n",
                 c.get("messages_consumed").asLong(), c.get("redelivered_dropped").asLong());
         out.printf("  accepted              %d%n", c.get("clips_accepted").asLong());
+        JsonNode labels = c.get("accepted_by_label");
+        if (labels != null && labels.size() > 0) {
+            StringBuilder split = new StringBuilder();
+            labels.fields().forEachRemaining(e -> split.append(split.isEmpty() ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue().asLong()));
+            out.printf("    labelled            %s%n", split);
+        }
         out.printf("  rejected              %d%n", c.get("clips_rejected").asLong());
         if (c.get("clips_duplicate").asLong() > 0) out.printf("  duplicate             %d%n", c.get("clips_duplicate").asLong());
         if (c.get("clips_quarantined").asLong() > 0) out.printf("  quarantined           %d%n", c.get("clips_quarantined").asLong());

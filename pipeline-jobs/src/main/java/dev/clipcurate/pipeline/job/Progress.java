@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 /** Names of the job's progress accumulators, and a printer that shows them while a job runs. */
 public final class Progress {
     public static final String MESSAGES = "messages_consumed";
+    public static final String CLIPS_SCORED = "clips_scored";
     public static final String CLIPS_DECODED = "clips_decoded";
     public static final String FRAMES_SAMPLED = "frames_sampled";
 
@@ -32,9 +33,9 @@ public final class Progress {
                     acc = Map.of();
                 }
                 long seconds = Duration.between(start, Instant.now()).toSeconds();
-                out.printf("  … %ds: %s/%s messages, %s clips decoded, %s frames sampled%n", seconds,
+                out.printf("  … %ds: %s/%s messages, %s clips scored, %s anonymised, %s frames sampled%n", seconds,
                         acc.getOrDefault(MESSAGES, 0), expectedMessages < 0 ? "?" : expectedMessages,
-                        acc.getOrDefault(CLIPS_DECODED, 0), acc.getOrDefault(FRAMES_SAMPLED, 0));
+                        acc.getOrDefault(CLIPS_SCORED, 0), acc.getOrDefault(CLIPS_DECODED, 0), acc.getOrDefault(FRAMES_SAMPLED, 0));
             }
         }
     }

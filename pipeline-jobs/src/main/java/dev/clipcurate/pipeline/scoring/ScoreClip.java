@@ -37,6 +37,7 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
     private transient ClipDecoder decoder;
     private transient Counter framesScored;
     private transient Counter lowScore;
+    private transient org.apache.flink.api.common.accumulators.LongCounter clipsScored;
 
     public ScoreClip(DecodeLimits limits, ScoringSettings settings, Campaigns campaigns, String buildId) {
         this.limits = limits;
@@ -52,6 +53,7 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
         decoder = new ClipDecoder(limits);
         framesScored = getRuntimeContext().getMetricGroup().counter("framesScored");
         lowScore = getRuntimeContext().getMetricGroup().counter("clipsLowScore");
+        clipsScored = getRuntimeContext().getLongCounter(dev.clipcurate.pipeline.job.Progress.CLIPS_SCORED);
     }
 
     @Override
@@ -70,6 +72,7 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
             return;
         }
         framesScored.inc(scored.scores().length);
+        clipsScored.add(1);
         ScoringRules rules = campaigns.of(task.campaign).scoring();
         ClipScore clip = ClipScore.of(scored.scores(), scored.moving(), rules);
         task.frameTimesMs = scored.timesMs();

@@ -197,6 +197,7 @@ public final class VersionSealer {
         c.put("clips_duplicate", counts.duplicate);
         c.put("clips_quarantined", counts.quarantined);
         c.set("rejected_by_reason", AvroJson.MAPPER.valueToTree(counts.byReason));
+        c.set("accepted_by_label", AvroJson.MAPPER.valueToTree(counts.byLabel));
         c.put("frames_written", counts.frames);
         c.put("video_seconds_accepted", Math.round(counts.acceptedSeconds * 1000) / 1000.0);
         c.put("video_seconds_processed", Math.round(counts.processedSeconds * 1000) / 1000.0);
@@ -337,6 +338,7 @@ public final class VersionSealer {
         double acceptedSeconds;
         double processedSeconds;
         final Map<String, Long> byReason = new TreeMap<>();
+        final Map<String, Long> byLabel = new TreeMap<>();
 
         void add(ClipRow row) {
             rows++;
@@ -345,6 +347,7 @@ public final class VersionSealer {
                 case Decisions.ACCEPTED -> {
                     accepted++;
                     acceptedSeconds += seconds;
+                    if (row.getStagedLabel() != null) byLabel.merge(row.getStagedLabel(), 1L, Long::sum);
                 }
                 case Decisions.DUPLICATE -> duplicate++;
                 case Decisions.QUARANTINED -> quarantined++;

@@ -46,6 +46,7 @@ class DemoITCase {
         assertEquals(1, counts.get("rejected_by_reason").get("truncated_video").asInt());
         assertEquals(1, counts.get("rejected_by_reason").get("low_score").asInt(), "the garden: a tree, nobody in view");
         assertEquals(159 + 23, counts.get("frames_written").asInt());
+        assertEquals(1, counts.get("accepted_by_label").get("staged").asInt(), "the driveway clip, declared staged");
         String modelSha = Hashing.sha256Hex(OnnxSessions.resource(ScoringSettings.BUNDLED_MODEL, "build"));
         assertEquals(modelSha, v1.get("config").get("score_model_sha256").asText());
 
