@@ -83,6 +83,11 @@ public class JobArgs {
                     + "merged key by key over the bundled campaigns.json (README, Campaign rules).")
     Path campaignsFile;
 
+    @Option(names = "--staging-settle-s", defaultValue = "60",
+            description = "Streaming runs: seconds a clip waits for more clips of its donor (a second camera, more "
+                    + "takes) before it is labelled staged or real; batch builds see all of them (default: ${DEFAULT-VALUE}).")
+    long stagingSettleSeconds;
+
     @Option(names = "--shard-mb", defaultValue = "256", description = "Target size of a tar shard (default: ${DEFAULT-VALUE}).")
     long shardMb;
 
@@ -141,6 +146,8 @@ public class JobArgs {
         if (scoringThreads < 0) throw new IllegalArgumentException("--scoring-threads must be 0 (auto) or more");
         o.scoringThreads = scoringThreads;
         o.scoringDevice = scoringDevice;
+        if (stagingSettleSeconds < 0) throw new IllegalArgumentException("--staging-settle-s must be 0 or more");
+        o.stagingSettle = Duration.ofSeconds(stagingSettleSeconds);
         o.campaignsFile = campaignsFile == null ? null : campaignsFile.toAbsolutePath().toString();
         o.shardTargetBytes = shardMb << 20;
         o.parallelism = parallelism;

@@ -107,7 +107,7 @@ public final class CurationJob {
                 .keyBy((KeySelector<ClipTask, String>) t -> t.donorPseudonym, Types.STRING)
                 .connect(EarlierClipFacts.read(env, earlierClipManifests, scored)
                         .keyBy((KeySelector<ClipFacts, String>) f -> f.donorPseudonym, Types.STRING))
-                .process(new LabelStaging(campaigns))
+                .process(new LabelStaging(campaigns, batch ? 0 : o.stagingSettle.toMillis()))
                 .uid("staging-label").name("staging: staged, real or uncertain");
 
         // rebalanced: one donor's clips must not all wait for the same slot's privacy stage

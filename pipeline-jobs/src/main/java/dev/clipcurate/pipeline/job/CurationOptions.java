@@ -56,6 +56,8 @@ public class CurationOptions {
     /** Intra-op threads of a model call; 0: the cores divided by the parallelism (slots × threads ≤ cores). */
     public int scoringThreads = 0;
     public String scoringDevice = "cpu";
+    /** Streaming: how long a clip waits for more of its donor's clips before it is labelled staged or real. */
+    public Duration stagingSettle = Duration.ofSeconds(60);
     /** campaigns.json merged over the bundled rules; null: the bundled rules alone. */
     public String campaignsFile;
 
@@ -124,6 +126,7 @@ public class CurationOptions {
         m.put("score_model_sha256", model.sha256());
         m.put("scoring_batch", scoringBatch);
         Campaigns rules = campaigns();
+        m.put("staging_settle_s", stagingSettle.toSeconds());
         m.put("campaign_rules_source", rules.source());
         m.put("campaign_rules", rules.describe());
         m.put("shard_target_bytes", shardTargetBytes);

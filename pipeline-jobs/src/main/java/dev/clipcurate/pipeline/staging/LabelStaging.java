@@ -20,18 +20,22 @@ import java.util.List;
 /**
  * Labels each clip staged | real | uncertain (keyed by donor). The donor's clips are the evidence: those of
  * earlier versions (second input) and those of this run. A clip is labelled when the watermark passes its
- * arrival stamp, so it sees every clip of the donor stamped at or before it: in a batch build all stamps are
- * equal and every clip sees all others; in a streaming run a clip sees those that arrived before it.
+ * arrival stamp plus the settle time, so it sees every clip of the donor stamped up to then: in a batch build
+ * all stamps are equal and every clip sees all others; in a streaming run a clip sees those that arrived before
+ * it or within the settle time after it (a donor's second camera often uploads a little later).
  * History older than {@value #HISTORY_DAYS} days of capture time (before the donor's newest clip) is dropped.
  */
 public class LabelStaging extends KeyedCoProcessFunction<String, ClipTask, ClipFacts, ClipTask> {
     static final int HISTORY_DAYS = 30;
     private final Campaigns campaigns;
+    private final long settleMs;
     private transient ListState<ClipFacts> known;
     private transient MapState<String, ClipTask> waiting;
 
-    public LabelStaging(Campaigns campaigns) {
+    /** @param settleMs how long a streaming run waits for more of the donor's clips before labelling one (0 in batch) */
+    public LabelStaging(Campaigns campaigns, long settleMs) {
         this.campaigns = campaigns;
+        this.settleMs = settleMs;
     }
 
     @Override
@@ -45,7 +49,7 @@ public class LabelStaging extends KeyedCoProcessFunction<String, ClipTask, ClipF
         long stamp = ctx.timestamp() == null ? 1 : ctx.timestamp();
         known.add(facts(task, stamp));
         waiting.put(task.clipId, task);
-        ctx.timerService().registerEventTimeTimer(stamp);
+        ctx.timerService().registerEventTimeTimer(stamp + settleMs);
     }
 
     @Override
@@ -61,8 +65,9 @@ public class LabelStaging extends KeyedCoProcessFunction<String, ClipTask, ClipF
         for (var entry : waiting.entries()) {
             ClipTask task = entry.getValue();
             ClipFacts self = all.stream().filter(f -> f.clipId.equals(task.clipId)).findFirst().orElseThrow();
-            if (self.stamp > timestamp) continue;
-            List<ClipFacts> before = all.stream().filter(f -> f.stamp <= self.stamp && f != self).toList();
+            long horizon = self.stamp + settleMs;
+            if (horizon > timestamp) continue;
+            List<ClipFacts> before = all.stream().filter(f -> f.stamp <= horizon && f != self).toList();
             StagingVerdict verdict = StagedLabeller.label(self, before, campaigns.of(task.campaign).staging());
             task.stagedLabel = verdict.label();
             task.stagedConfidence = verdict.confidence();

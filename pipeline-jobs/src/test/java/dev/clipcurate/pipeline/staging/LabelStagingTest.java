@@ -29,7 +29,12 @@ class LabelStagingTest {
     }
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, ClipTask, ClipFacts, ClipTask> harness() throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new LabelStaging(Campaigns.load(null))),
+        return harness(0);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, ClipTask, ClipFacts, ClipTask> harness(long settleMs)
+            throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new LabelStaging(Campaigns.load(null), settleMs)),
                 (ClipTask t) -> t.donorPseudonym, (ClipFacts f) -> f.donorPseudonym, Types.STRING);
         h.open();
         return h;
@@ -67,6 +72,23 @@ class LabelStagingTest {
             assertTrue(!ev.get("early").contains("multi_camera"), "early cannot see late: " + ev);
             assertTrue(ev.get("early").contains("repeated_scene"), "early sees the earlier version's take: " + ev);
             assertTrue(ev.get("late").contains("multi_camera") && ev.get("late").contains("clip early"), ev.toString());
+        }
+    }
+
+    @Test
+    void theSettleTimeLetsAStreamingClipSeeTheDonorsNextUploads() throws Exception {
+        try (var h = harness(10_000)) {
+            long t0 = Instant.parse("2026-11-22T10:00:00Z").toEpochMilli();
+            h.processElement1(task("first", "front", "2026-11-20T14:00:00Z"), t0);
+            h.processElement1(task("second-camera", "drive", "2026-11-20T14:00:05Z"), t0 + 5000);
+            h.processElement1(task("much-later", "drive", "2026-11-20T14:00:05Z"), t0 + 60_000);
+            h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(t0 + 9_999));
+            assertEquals(List.of(), h.extractOutputValues(), "the first clip waits out its settle time");
+            h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(t0 + 15_000));
+            Map<String, String> ev = evidence(h.extractOutputValues());
+            assertEquals(java.util.Set.of("first", "second-camera"), ev.keySet());
+            assertTrue(ev.get("first").contains("clip second-camera"), "uploaded 5 s later, within 10 s: " + ev);
+            assertTrue(!ev.get("first").contains("much-later"), "a minute later is past the settle time: " + ev);
         }
     }
 }
