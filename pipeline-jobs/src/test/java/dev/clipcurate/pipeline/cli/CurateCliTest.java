@@ -70,4 +70,23 @@ class CurateCliTest {
         Result r = run("build", "--max-resolution", "big", "--pseudonym-key-file", "/nonexistent");
         assertEquals(1, r.exit());
     }
+
+    @Test
+    void aBadScoringModelOrCampaignFileIsOneLineBeforeAnyKafkaAccess(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        Result missing = run("build", "--bootstrap-servers", "localhost:1", "--score-model", tmp.resolve("nope.onnx").toString());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("does not exist (option --score-model)"), missing.err());
+
+        java.nio.file.Path notOnnx = java.nio.file.Files.writeString(tmp.resolve("text.onnx"), "not a model");
+        Result garbage = run("build", "--bootstrap-servers", "localhost:1", "--score-model", notOnnx.toString());
+        assertEquals(1, garbage.exit());
+        assertTrue(garbage.err().contains("cannot be loaded by ONNX Runtime"), garbage.err());
+
+        java.nio.file.Path rules = java.nio.file.Files.writeString(tmp.resolve("c.json"),
+                "{\"defaults\": {\"staging\": {\"staged_at\": 0.2}}}");
+        Result badRules = run("build", "--bootstrap-servers", "localhost:1", "--campaigns", rules.toString());
+        assertEquals(1, badRules.exit());
+        assertTrue(badRules.err().contains("real_at < staged_at"), badRules.err());
+    }
 }
