@@ -1,12 +1,6 @@
 package dev.clipcurate.pipeline.job;
 
 import dev.clipcurate.pipeline.common.Campaigns;
-import dev.clipcurate.pipeline.scoring.ScoreClip;
-import dev.clipcurate.pipeline.staging.ClipFacts;
-import dev.clipcurate.pipeline.staging.EarlierClipFacts;
-import dev.clipcurate.pipeline.staging.LabelStaging;
-import java.io.IOException;
-
 import dev.clipcurate.pipeline.dedup.DedupStage;
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
@@ -17,18 +11,22 @@ import dev.clipcurate.pipeline.intake.LandingArea;
 import dev.clipcurate.pipeline.intake.ParseDonation;
 import dev.clipcurate.pipeline.intake.RejectionRecords;
 import dev.clipcurate.pipeline.intake.ResolveLandingFile;
-import dev.clipcurate.pipeline.privacy.AnonymiseClip;
 import dev.clipcurate.pipeline.media.FrameSample;
+import dev.clipcurate.pipeline.privacy.AnonymiseClip;
 import dev.clipcurate.pipeline.privacy.DonorPseudonymizer;
+import dev.clipcurate.pipeline.scoring.ScoreClip;
 import dev.clipcurate.pipeline.shards.DatasetLayout;
 import dev.clipcurate.pipeline.shards.RollOnSizeOrCheckpoint;
 import dev.clipcurate.pipeline.shards.TarShardWriter;
+import dev.clipcurate.pipeline.staging.ClipFacts;
+import dev.clipcurate.pipeline.staging.EarlierClipFacts;
+import dev.clipcurate.pipeline.staging.LabelStaging;
 import dev.clipcurate.schemas.ClipRow;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -43,6 +41,7 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.
 import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 import org.apache.kafka.common.TopicPartition;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -107,7 +106,7 @@ public final class CurationJob {
                 .keyBy((KeySelector<ClipTask, String>) t -> t.donorPseudonym, Types.STRING)
                 .connect(EarlierClipFacts.read(env, earlierClipManifests, scored)
                         .keyBy((KeySelector<ClipFacts, String>) f -> f.donorPseudonym, Types.STRING))
-                .process(new LabelStaging(campaigns, batch ? 0 : o.stagingSettle.toMillis()))
+                .process(new LabelStaging(campaigns, batch ? 0 : o.stagingSettle.toMillis(), !batch))
                 .uid("staging-label").name("staging: staged, real or uncertain");
 
         // rebalanced: one donor's clips must not all wait for the same slot's privacy stage

@@ -12,6 +12,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
@@ -40,8 +41,14 @@ public final class EarlierClipFacts {
         public void flatMap(String manifest, Collector<ClipFacts> out) throws Exception {
             for (ClipRow row : ManifestFiles.readWithout(new Path(manifest), ClipRow.class, Set.of("fingerprint"))) {
                 if (!Decisions.ACCEPTED.equals(row.getDecision()) || row.getDonorPseudonym() == null) continue;
+                long capturedAtMs;
+                try {
+                    capturedAtMs = Instant.parse(row.getCapturedAt()).toEpochMilli();
+                } catch (RuntimeException e) {
+                    continue; // not evidence for anything rather than evidence dated 1970
+                }
                 long durationMs = row.getDurationS() == null ? 0 : Math.round(row.getDurationS() * 1000);
-                out.collect(new ClipFacts(row.getClipId(), row.getDonorPseudonym(), row.getCameraId(), LabelStaging.capturedAtMs(row.getCapturedAt()),
+                out.collect(new ClipFacts(row.getClipId(), row.getDonorPseudonym(), row.getCameraId(), capturedAtMs,
                         durationMs, row.getDeclaredStaged(), null, null, 0));
             }
         }

@@ -7,6 +7,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
@@ -23,32 +24,55 @@ import java.util.List;
  * arrival stamp plus the settle time, so it sees every clip of the donor stamped up to then: in a batch build
  * all stamps are equal and every clip sees all others; in a streaming run a clip sees those that arrived before
  * it or within the settle time after it (a donor's second camera often uploads a little later).
- * History older than {@value #HISTORY_DAYS} days of capture time (before the donor's newest clip) is dropped.
+ * Clips captured more than {@link StagedLabeller#HISTORY_DAYS} days apart are no evidence for each other, so
+ * older history is dropped from state.
  */
 public class LabelStaging extends KeyedCoProcessFunction<String, ClipTask, ClipFacts, ClipTask> {
-    static final int HISTORY_DAYS = 30;
     private final Campaigns campaigns;
     private final long settleMs;
+    private final boolean streaming;
     private transient ListState<ClipFacts> known;
-    private transient MapState<String, ClipTask> waiting;
+    private transient MapState<String, Waiting> waiting;
 
-    /** @param settleMs how long a streaming run waits for more of the donor's clips before labelling one (0 in batch) */
-    public LabelStaging(Campaigns campaigns, long settleMs) {
+    /** A clip waiting for its label, with its arrival stamp. A POJO for Flink's serializer. */
+    public static class Waiting {
+        public ClipTask task;
+        public long stamp;
+
+        public Waiting() {}
+
+        Waiting(ClipTask task, long stamp) {
+            this.task = task;
+            this.stamp = stamp;
+        }
+    }
+
+    /**
+     * @param settleMs  how long a streaming run waits for more of the donor's clips before labelling one (0 in batch)
+     * @param streaming a streaming run: the donor history expires {@value #STATE_DAYS} days after it was written,
+     *                  so donors who stop donating leave nothing behind (batch state ends with the job)
+     */
+    public LabelStaging(Campaigns campaigns, long settleMs, boolean streaming) {
         this.campaigns = campaigns;
         this.settleMs = settleMs;
+        this.streaming = streaming;
     }
+
+    static final int STATE_DAYS = 2 * StagedLabeller.HISTORY_DAYS;
 
     @Override
     public void open(OpenContext context) {
-        known = getRuntimeContext().getListState(new ListStateDescriptor<>("donor-clips", TypeInformation.of(ClipFacts.class)));
-        waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("waiting", Types.STRING, TypeInformation.of(ClipTask.class)));
+        ListStateDescriptor<ClipFacts> history = new ListStateDescriptor<>("donor-clips", TypeInformation.of(ClipFacts.class));
+        if (streaming) history.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofDays(STATE_DAYS)).build());
+        known = getRuntimeContext().getListState(history);
+        waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("waiting", Types.STRING, TypeInformation.of(Waiting.class)));
     }
 
     @Override
     public void processElement1(ClipTask task, Context ctx, Collector<ClipTask> out) throws Exception {
         long stamp = ctx.timestamp() == null ? 1 : ctx.timestamp();
         known.add(facts(task, stamp));
-        waiting.put(task.clipId, task);
+        waiting.put(task.clipId, new Waiting(task, stamp));
         ctx.timerService().registerEventTimeTimer(stamp + settleMs);
     }
 
@@ -63,23 +87,35 @@ public class LabelStaging extends KeyedCoProcessFunction<String, ClipTask, ClipF
         known.get().forEach(all::add);
         List<String> done = new ArrayList<>();
         for (var entry : waiting.entries()) {
-            ClipTask task = entry.getValue();
-            ClipFacts self = all.stream().filter(f -> f.clipId.equals(task.clipId)).findFirst().orElseThrow();
-            long horizon = self.stamp + settleMs;
+            Waiting w = entry.getValue();
+            long horizon = w.stamp + settleMs;
             if (horizon > timestamp) continue;
-            List<ClipFacts> before = all.stream().filter(f -> f.stamp <= horizon && f != self).toList();
-            StagingVerdict verdict = StagedLabeller.label(self, before, campaigns.of(task.campaign).staging());
-            task.stagedLabel = verdict.label();
-            task.stagedConfidence = verdict.confidence();
-            task.stagedEvidence = verdict.evidence().toArray(String[]::new);
-            out.collect(task);
+            ClipFacts self = facts(w.task, w.stamp);
+            List<ClipFacts> others = all.stream().filter(f -> f.stamp <= horizon && !f.clipId.equals(self.clipId)).toList();
+            StagingVerdict verdict = StagedLabeller.label(self, others, campaigns.of(w.task.campaign).staging());
+            w.task.stagedLabel = verdict.label();
+            w.task.stagedConfidence = verdict.confidence();
+            w.task.stagedEvidence = verdict.evidence().toArray(String[]::new);
+            out.collect(w.task);
             done.add(entry.getKey());
         }
         for (String id : done) waiting.remove(id);
-        long newest = all.stream().mapToLong(f -> f.capturedAtMs).max().orElse(0);
-        long horizon = newest - Duration.ofDays(HISTORY_DAYS).toMillis();
-        if (all.stream().anyMatch(f -> f.capturedAtMs < horizon)) {
-            known.update(all.stream().filter(f -> f.capturedAtMs >= horizon).toList());
+        prune(all);
+    }
+
+    /**
+     * Drops clips captured more than the labeller's history window before the donor's newest clip: no later clip
+     * can use them. Clips still waiting stay; capture times in the future (a wrong camera clock) do not count.
+     */
+    private void prune(List<ClipFacts> all) throws Exception {
+        long latestPlausible = System.currentTimeMillis() + Duration.ofDays(1).toMillis();
+        long newest = all.stream().mapToLong(f -> f.capturedAtMs).filter(t -> t <= latestPlausible).max().orElse(Long.MIN_VALUE);
+        if (newest == Long.MIN_VALUE) return;
+        long oldestUseful = newest - Duration.ofDays(StagedLabeller.HISTORY_DAYS).toMillis();
+        java.util.Set<String> stillWaiting = new java.util.HashSet<>();
+        waiting.keys().forEach(stillWaiting::add);
+        if (all.stream().anyMatch(f -> f.capturedAtMs < oldestUseful && !stillWaiting.contains(f.clipId))) {
+            known.update(all.stream().filter(f -> f.capturedAtMs >= oldestUseful || stillWaiting.contains(f.clipId)).toList());
         }
     }
 
@@ -94,15 +130,8 @@ public class LabelStaging extends KeyedCoProcessFunction<String, ClipTask, ClipF
             best = max;
         }
         long durationMs = task.durationS == null ? 0 : Math.round(task.durationS * 1000);
-        return new ClipFacts(task.clipId, task.donorPseudonym, task.cameraId, capturedAtMs(task.capturedAt), durationMs, task.declaredStaged,
-                first, best, stamp);
-    }
-
-    static long capturedAtMs(String capturedAt) {
-        try {
-            return Instant.parse(capturedAt).toEpochMilli();
-        } catch (RuntimeException e) {
-            return 0;
-        }
+        // intake has checked captured_at is ISO-8601
+        return new ClipFacts(task.clipId, task.donorPseudonym, task.cameraId, Instant.parse(task.capturedAt).toEpochMilli(),
+                durationMs, task.declaredStaged, first, best, stamp);
     }
 }

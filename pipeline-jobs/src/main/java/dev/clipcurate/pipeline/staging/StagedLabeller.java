@@ -13,6 +13,9 @@ import java.util.Locale;
  * the donor's other clips.
  */
 public final class StagedLabeller {
+    /** Clips captured further apart than this are no evidence for each other. */
+    public static final int HISTORY_DAYS = 30;
+
     private StagedLabeller() {}
 
     /**
@@ -32,11 +35,13 @@ public final class StagedLabeller {
         int nearHour = 0;
         long slackMs = (long) (rules.multiCameraSlackSeconds() * 1000);
         long windowMs = (long) (rules.repeatedWindowMinutes() * 60_000);
+        long historyMs = Duration.ofDays(HISTORY_DAYS).toMillis();
         for (ClipFacts o : others) {
-            if (o.clipId.equals(clip.clipId)) continue;
+            if (o.clipId.equals(clip.clipId) || Math.abs(o.capturedAtMs - clip.capturedAtMs) > historyMs) continue;
             boolean sameCam = o.cameraId.equals(clip.cameraId);
-            if (!sameCam && o.capturedAtMs <= clip.endMs() + slackMs && clip.capturedAtMs <= o.endMs() + slackMs) {
-                if (simultaneous == null) simultaneous = o;
+            if (!sameCam && o.capturedAtMs <= clip.endMs() + slackMs && clip.capturedAtMs <= o.endMs() + slackMs
+                    && (simultaneous == null || SIMULTANEOUS_ORDER.compare(o, simultaneous) < 0)) {
+                simultaneous = o;
             }
             if (sameCam) {
                 sameCamera++;
@@ -46,8 +51,11 @@ public final class StagedLabeller {
             }
         }
         if (simultaneous != null) {
-            logOdds += add(evidence, Evidence.MULTI_CAMERA, rules, "clip " + simultaneous.clipId + " of camera "
-                    + simultaneous.cameraId + " was recording at the same time");
+            // names the camera and the offset, not the other clip: it may be rejected or erased later
+            long offsetS = Math.round((simultaneous.capturedAtMs - clip.capturedAtMs) / 1000.0);
+            logOdds += add(evidence, Evidence.MULTI_CAMERA, rules, "camera " + simultaneous.cameraId
+                    + " of the same donor was recording at the same time (its clip starts " + Math.abs(offsetS) + " s "
+                    + (offsetS < 0 ? "before" : "after") + " this one)");
         }
         if (takes >= rules.repeatedMinClips()) {
             logOdds += add(evidence, Evidence.REPEATED_SCENE, rules, takes + " other clip(s) of similar length from camera "
@@ -70,6 +78,11 @@ public final class StagedLabeller {
                 : StagingVerdict.UNCERTAIN;
         return new StagingVerdict(label, (float) Math.max(p, 1 - p), List.copyOf(evidence));
     }
+
+    /** Which simultaneous clip the evidence cites, whatever order the clips arrived in: camera, then start. */
+    private static final java.util.Comparator<ClipFacts> SIMULTANEOUS_ORDER =
+            java.util.Comparator.<ClipFacts, String>comparing(f -> f.cameraId).thenComparingLong(f -> f.capturedAtMs)
+                    .thenComparing(f -> f.clipId);
 
     /** Records evidence with a weight; one weighted 0 in the campaign is left out. */
     private static double add(List<String> evidence, Evidence e, StagingRules rules, String detail) {

@@ -42,6 +42,14 @@ public record StagingRules(
         for (String code : weights.keySet()) Evidence.ofCode(code);
         if (repeatedDurationRatio < 1) throw new IllegalArgumentException("staging.repeated_duration_ratio must be at least 1");
         if (repeatedMinClips < 1) throw new IllegalArgumentException("staging.repeated_min_clips must be at least 1");
+        if (multiCameraSlackSeconds < 0 || repeatedWindowMinutes < 0) {
+            throw new IllegalArgumentException("staging.multi_camera_slack_seconds and repeated_window_minutes must be 0 or more");
+        }
+        if (usualTimeMinHistory < 1) throw new IllegalArgumentException("staging.usual_time_min_history must be at least 1");
+        if (usualTimeMaxShare < 0 || usualTimeMaxShare > 1) {
+            throw new IllegalArgumentException("staging.usual_time_max_share must be within 0..1");
+        }
+        if (personAt < 0 || personAt > 1) throw new IllegalArgumentException("staging.person_at must be within 0..1");
     }
 
     /** The same rules with one kind of evidence weighted {@code weight} (0 switches it off). */

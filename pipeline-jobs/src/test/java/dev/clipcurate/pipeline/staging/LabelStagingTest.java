@@ -28,13 +28,10 @@ class LabelStagingTest {
         return t;
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, ClipTask, ClipFacts, ClipTask> harness() throws Exception {
-        return harness(0);
-    }
-
-    private static KeyedTwoInputStreamOperatorTestHarness<String, ClipTask, ClipFacts, ClipTask> harness(long settleMs)
+    private static KeyedTwoInputStreamOperatorTestHarness<String, ClipTask, ClipFacts, ClipTask> harness(long settleMs,
+                                                                                                      boolean streaming)
             throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new LabelStaging(Campaigns.load(null), settleMs)),
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new LabelStaging(Campaigns.load(null), settleMs, streaming)),
                 (ClipTask t) -> t.donorPseudonym, (ClipFacts f) -> f.donorPseudonym, Types.STRING);
         h.open();
         return h;
@@ -46,14 +43,15 @@ class LabelStagingTest {
 
     @Test
     void inABatchBuildEveryClipOfTheDonorSeesTheOthers() throws Exception {
-        try (var h = harness()) {
+        try (var h = harness(0, false)) {
             h.processElement1(task("a", "front", "2026-11-20T14:00:00Z"), 1);
             h.processElement1(task("b", "drive", "2026-11-20T14:00:05Z"), 1);
             assertEquals(List.of(), h.extractOutputValues(), "labels wait for the watermark");
             h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE));
             Map<String, String> ev = evidence(h.extractOutputValues());
-            assertTrue(ev.get("a").contains("multi_camera") && ev.get("a").contains("clip b"), ev.toString());
-            assertTrue(ev.get("b").contains("multi_camera") && ev.get("b").contains("clip a"), ev.toString());
+            assertTrue(ev.get("a").contains("multi_camera") && ev.get("a").contains("camera drive"), ev.toString());
+            assertTrue(ev.get("b").contains("multi_camera") && ev.get("b").contains("camera front"), ev.toString());
+            assertTrue(ev.get("a").contains("starts 5 s after") && ev.get("b").contains("starts 5 s before"), ev.toString());
             ClipTask a = h.extractOutputValues().get(0);
             assertTrue(List.of("staged", "real", "uncertain").contains(a.stagedLabel) && a.stagedConfidence >= 0.5f);
         }
@@ -61,7 +59,7 @@ class LabelStagingTest {
 
     @Test
     void whileStreamingAClipSeesTheClipsStampedBeforeItAndEarlierVersions() throws Exception {
-        try (var h = harness()) {
+        try (var h = harness(0, true)) {
             long t0 = Instant.parse("2026-11-22T10:00:00Z").toEpochMilli();
             h.processElement2(new ClipFacts("old", "d_x", "front", Instant.parse("2026-11-20T14:10:00Z").toEpochMilli(),
                     20_000, null, null, null, 0), Long.MIN_VALUE);
@@ -71,24 +69,40 @@ class LabelStagingTest {
             Map<String, String> ev = evidence(h.extractOutputValues());
             assertTrue(!ev.get("early").contains("multi_camera"), "early cannot see late: " + ev);
             assertTrue(ev.get("early").contains("repeated_scene"), "early sees the earlier version's take: " + ev);
-            assertTrue(ev.get("late").contains("multi_camera") && ev.get("late").contains("clip early"), ev.toString());
+            assertTrue(ev.get("late").contains("multi_camera") && ev.get("late").contains("camera front"), ev.toString());
         }
     }
 
     @Test
     void theSettleTimeLetsAStreamingClipSeeTheDonorsNextUploads() throws Exception {
-        try (var h = harness(10_000)) {
+        try (var h = harness(10_000, true)) {
             long t0 = Instant.parse("2026-11-22T10:00:00Z").toEpochMilli();
             h.processElement1(task("first", "front", "2026-11-20T14:00:00Z"), t0);
             h.processElement1(task("second-camera", "drive", "2026-11-20T14:00:05Z"), t0 + 5000);
-            h.processElement1(task("much-later", "drive", "2026-11-20T14:00:05Z"), t0 + 60_000);
+            // a camera that sorts before "drive": were it visible, the evidence would cite it
+            h.processElement1(task("much-later", "carport", "2026-11-20T14:00:05Z"), t0 + 60_000);
             h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(t0 + 9_999));
             assertEquals(List.of(), h.extractOutputValues(), "the first clip waits out its settle time");
             h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(t0 + 15_000));
             Map<String, String> ev = evidence(h.extractOutputValues());
             assertEquals(java.util.Set.of("first", "second-camera"), ev.keySet());
-            assertTrue(ev.get("first").contains("clip second-camera"), "uploaded 5 s later, within 10 s: " + ev);
-            assertTrue(!ev.get("first").contains("much-later"), "a minute later is past the settle time: " + ev);
+            assertTrue(ev.get("first").contains("camera drive"), "uploaded 5 s later, within 10 s: " + ev);
+            assertTrue(!ev.get("first").contains("carport"), "a minute later is past the settle time: " + ev);
+        }
+    }
+
+    @Test
+    void oldHistoryIsDroppedButNeverAClipStillWaiting() throws Exception {
+        try (var h = harness(10_000, true)) {
+            long t0 = Instant.parse("2026-11-22T10:00:00Z").toEpochMilli();
+            // an archive clip captured months before the donor's newest, uploaded together with it
+            h.processElement1(task("archive", "front", "2026-06-01T14:00:00Z"), t0 + 5000);
+            h.processElement1(task("new", "front", "2026-11-20T14:00:00Z"), t0);
+            h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(t0 + 10_000));
+            assertEquals(List.of("new"), h.extractOutputValues().stream().map(t -> t.clipId).toList());
+            h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(t0 + 15_000));
+            assertEquals(List.of("new", "archive"), h.extractOutputValues().stream().map(t -> t.clipId).toList(),
+                    "the archive clip was older than the history window but still waiting: labelled, not lost");
         }
     }
 }
