@@ -49,7 +49,7 @@ public final class Campaigns implements Serializable {
 
     /** The rules in effect, as a JSON-ready map: {@code defaults} and every listed campaign. */
     public Map<String, Object> describe() {
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = AvroJson.MAPPER;
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("defaults", json.convertValue(defaults, Map.class));
         Map<String, Object> listed = new java.util.LinkedHashMap<>();
@@ -93,6 +93,7 @@ public final class Campaigns implements Serializable {
             }
         }
         JsonNode defaultsNode = merged.path("defaults");
+        if (!defaultsNode.isObject()) throw new IOException(where + ": defaults must be a JSON object");
         Rules defaults = bind(json, defaultsNode, where, "defaults");
         TreeMap<String, Rules> campaigns = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = merged.path("campaigns").fields(); it.hasNext(); ) {

@@ -39,29 +39,32 @@ public final class OnnxSessions {
     /**
      * Opens (or shares) a session under {@code key}.
      *
-     * @param intraOpThreads threads one call may use
+     * @param intraOpThreads threads of the session's intra-op pool, shared by concurrent calls (each calling thread
+     *                       works in it too: at most callers + threads - 1 threads run at once)
      * @param cuda           use the CUDA execution provider when this ONNX Runtime build has it; else CPU, with a warning
      */
     public static synchronized OrtSession acquire(String key, ModelBytes model, int intraOpThreads, boolean cuda)
             throws OrtException, IOException {
         Shared shared = SESSIONS.get(key);
         if (shared == null) {
-            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-            options.setIntraOpNumThreads(intraOpThreads);
-            options.setInterOpNumThreads(1);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (cuda) {
-                try {
-                    options.addCUDA(0);
-                } catch (OrtException | UnsatisfiedLinkError e) {
-                    LOG.warn("CUDA was asked for but this ONNX Runtime cannot use it ({}); {} runs on the CPU. Put the "
-                            + "onnxruntime_gpu jar on the classpath instead of onnxruntime for CUDA.", e.getMessage(), key);
+            // the session keeps its own copy of the options
+            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+                options.setIntraOpNumThreads(intraOpThreads);
+                options.setInterOpNumThreads(1);
+                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                if (cuda) {
+                    try {
+                        options.addCUDA(0);
+                    } catch (OrtException | UnsatisfiedLinkError e) {
+                        LOG.warn("CUDA was asked for but this ONNX Runtime cannot use it ({}); {} runs on the CPU. Put the "
+                                + "onnxruntime_gpu jar on the classpath instead of onnxruntime for CUDA.", e.getMessage(), key);
+                    }
                 }
+                // the first call creates the JVM's environment: warnings about unused initialisers in the models are noise
+                OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "clip-curation");
+                shared = new Shared(env.createSession(model.read(), options), new int[] {0});
+                SESSIONS.put(key, shared);
             }
-            // the first call creates the JVM's environment: warnings about unused initialisers in the models are noise
-            OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "clip-curation");
-            shared = new Shared(env.createSession(model.read(), options), new int[] {0});
-            SESSIONS.put(key, shared);
         }
         shared.users()[0]++;
         return shared.session();

@@ -12,6 +12,7 @@ public final class FrameMotion {
     private final int width;
     private final int height;
     private float[] previous;
+    private float[] current;
 
     public FrameMotion(int width, int height) {
         this.width = width;
@@ -22,15 +23,17 @@ public final class FrameMotion {
     public boolean next(float[] batch, int slot) {
         int plane = width * height;
         int base = slot * 3 * plane;
-        float[] grey = new float[plane];
+        if (current == null) current = new float[plane];
+        float[] grey = current;
         for (int p = 0; p < plane; p++) {
             grey[p] = 0.299f * batch[base + p] + 0.587f * batch[base + plane + p] + 0.114f * batch[base + 2 * plane + p];
         }
         float[] before = previous;
         previous = grey;
-        if (before == null) return false;
+        current = before; // reused for the next frame
         int bw = width / BLOCK;
         int bh = height / BLOCK;
+        if (before == null || bw == 0 || bh == 0) return false;
         int moved = 0;
         for (int by = 0; by < bh; by++) {
             for (int bx = 0; bx < bw; bx++) {

@@ -1,5 +1,6 @@
 package dev.clipcurate.pipeline.scoring;
 
+import ai.onnxruntime.OrtException;
 import dev.clipcurate.pipeline.common.Campaigns;
 import dev.clipcurate.pipeline.intake.ClipRejected;
 import dev.clipcurate.pipeline.intake.ClipTask;
@@ -35,6 +36,7 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
 
     private transient ScoringModel model;
     private transient ClipDecoder decoder;
+    private transient float[] batch;
     private transient Counter framesScored;
     private transient Counter lowScore;
     private transient org.apache.flink.api.common.accumulators.LongCounter clipsScored;
@@ -51,6 +53,7 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
         org.bytedeco.opencv.global.opencv_core.setNumThreads(1);
         model = ScoringModel.open(settings);
         decoder = new ClipDecoder(limits);
+        batch = model.batchBuffer(model.batchSize(settings.batchSize()));
         framesScored = getRuntimeContext().getMetricGroup().counter("framesScored");
         lowScore = getRuntimeContext().getMetricGroup().counter("clipsLowScore");
         clipsScored = getRuntimeContext().getLongCounter(dev.clipcurate.pipeline.job.Progress.CLIPS_SCORED);
@@ -65,7 +68,7 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
     public void processElement(ClipTask task, Context ctx, Collector<ClipTask> out) throws Exception {
         Scored scored;
         try (LocalClipFile file = LocalClipFile.of(new Path(task.resolvedPath))) {
-            scored = score(model, decoder, file.file(), settings.batchSize());
+            scored = score(model, decoder, file.file(), batch);
         } catch (ClipRejected e) {
             LOG.warn("rejected clip {}: {} ({})", task.clipId, e.reason().code(), e.getMessage());
             ctx.output(Decisions.TAG, Decisions.rejected(task, e, buildId));
@@ -96,36 +99,61 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
 
     /** Decodes a clip and scores its sampled frames in batches of {@code batchSize}. */
     public static Scored score(ScoringModel model, ClipDecoder decoder, java.io.File file, int batchSize) throws ClipRejected {
+        return score(model, decoder, file, model.batchBuffer(model.batchSize(batchSize)));
+    }
+
+    /**
+     * Decodes a clip and scores its sampled frames in batches that fill {@code batch} (from
+     * {@link ScoringModel#batchBuffer}). A failure of the model itself is not the clip's fault: it is thrown as an
+     * {@link IllegalStateException}, which fails the job (and restarts it), instead of rejecting every clip.
+     */
+    public static Scored score(ScoringModel model, ClipDecoder decoder, java.io.File file, float[] batch) throws ClipRejected {
+        int batchSize = batch.length / (3 * model.width() * model.height());
         List<Long> times = new ArrayList<>();
         List<Boolean> moving = new ArrayList<>();
-        float[] batch = model.batchBuffer(batchSize);
         int[] inBatch = {0};
         int[] done = {0};
+        float[][] scores = {new float[64]};
+        OrtException[] modelFailure = {null};
         FrameMotion motion = new FrameMotion(model.width(), model.height());
-        float[][] scoreHolder = {new float[64]};
         ClipDecoder.SampledFrameVisitor visitor = (index, tsMs, image) -> {
             FrameTensor.fill(image, model.width(), model.height(), batch, inBatch[0]);
             moving.add(motion.next(batch, inBatch[0]));
             times.add(tsMs);
             if (++inBatch[0] == batchSize) {
-                scoreHolder[0] = append(scoreHolder[0], done[0], model.score(batch, inBatch[0]));
+                scores[0] = append(scores[0], done[0], run(model, batch, inBatch[0], modelFailure));
                 done[0] += inBatch[0];
                 inBatch[0] = 0;
             }
         };
-        decoder.decode(file, visitor);
         try {
+            decoder.decode(file, visitor);
             if (inBatch[0] > 0) {
-                scoreHolder[0] = append(scoreHolder[0], done[0], model.score(batch, inBatch[0]));
+                scores[0] = append(scores[0], done[0], run(model, batch, inBatch[0], modelFailure));
                 done[0] += inBatch[0];
             }
-        } catch (ai.onnxruntime.OrtException e) {
-            throw new ClipRejected(RejectReason.PROCESSING_ERROR, "the scoring model failed: " + e.getMessage());
+        } catch (ClipRejected | OrtException e) {
+            if (modelFailure[0] != null) {
+                throw new IllegalStateException("the scoring model " + model.name + " failed: " + modelFailure[0].getMessage(),
+                        modelFailure[0]);
+            }
+            if (e instanceof ClipRejected rejected) throw rejected;
+            throw new IllegalStateException(e);
         }
         long[] t = times.stream().mapToLong(Long::longValue).toArray();
         boolean[] m = new boolean[moving.size()];
         for (int i = 0; i < m.length; i++) m[i] = moving.get(i);
-        return new Scored(t, java.util.Arrays.copyOf(scoreHolder[0], done[0]), m);
+        return new Scored(t, java.util.Arrays.copyOf(scores[0], done[0]), m);
+    }
+
+    /** Runs the model, remembering its failure so that the decoder's wrapping cannot turn it into a clip's. */
+    private static float[] run(ScoringModel model, float[] batch, int frames, OrtException[] failure) throws OrtException {
+        try {
+            return model.score(batch, frames);
+        } catch (OrtException e) {
+            failure[0] = e;
+            throw e;
+        }
     }
 
     private static float[] append(float[] scores, int at, float[] more) {

@@ -26,6 +26,7 @@ public final class ScoringModel implements AutoCloseable {
     private final String inputName;
     private final int width;
     private final int height;
+    private final int maxBatch;
     /** The model's name (metadata {@code name}, else the file name) and the sha256 of its bytes. */
     public final String name;
     public final String sha256;
@@ -42,6 +43,10 @@ public final class ScoringModel implements AutoCloseable {
                 || in.getShape()[1] != 3 || in.getShape()[2] <= 0 || in.getShape()[3] <= 0) {
             throw contract("its input " + input.getKey() + " is " + input.getValue().getInfo() + ", not float [N,3,H,W]");
         }
+        if (in.getShape()[0] > 1) {
+            throw contract("its batch dimension is fixed at " + in.getShape()[0] + "; it must be free (N) or 1");
+        }
+        this.maxBatch = in.getShape()[0] == 1 ? 1 : Integer.MAX_VALUE;
         this.inputName = input.getKey();
         this.height = (int) in.getShape()[2];
         this.width = (int) in.getShape()[3];
@@ -78,7 +83,7 @@ public final class ScoringModel implements AutoCloseable {
         OrtSession session = OnnxSessions.acquire(key, () -> bytes, settings.intraOpThreads(), settings.cuda());
         try {
             return new ScoringModel(key, session, name, sha);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OrtException e) {
             OnnxSessions.release(key);
             throw e;
         }
@@ -102,6 +107,11 @@ public final class ScoringModel implements AutoCloseable {
 
     public int height() {
         return height;
+    }
+
+    /** Frames per call: the requested batch size, or 1 for a model whose batch dimension is fixed at 1. */
+    public int batchSize(int requested) {
+        return Math.min(requested, maxBatch);
     }
 
     /** A buffer for {@code frames} frames in the input layout ({@link FrameTensor#fill}). */
