@@ -11,7 +11,7 @@ import java.nio.file.Paths;
 @Command(name = "train-scoring-model", mixinStandardHelpOptions = true,
         description = {"Trains the default scoring model (a per-frame person classifier) from Debian's opencv-doc "
                 + "sample footage, labelled by OpenCV's HOG people detector, and writes the .onnx file and its model "
-                + "card with the accuracy measured on held-out frames. Deterministic (fixed seed); about 2 minutes."})
+                + "card with the accuracy measured on held-out frames. Deterministic (fixed seed); about 1 minute."})
 final class TrainScoringModelCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--samples", paramLabel = "DIR", description = "Footage from scripts/fetch-samples (default: ${DEFAULT-VALUE}).")
     Path samples = Paths.get(System.getProperty("curate.samples.dir", ".cache/samples"));

@@ -1,16 +1,15 @@
 package dev.clipcurate.pipeline.job;
 
 import dev.clipcurate.pipeline.common.Campaigns;
-import dev.clipcurate.pipeline.scoring.ScoringModel;
-import dev.clipcurate.pipeline.scoring.ScoringSettings;
-import java.io.IOException;
-import java.nio.file.Path;
-
 import dev.clipcurate.pipeline.dedup.DedupSettings;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.privacy.Anonymiser;
 import dev.clipcurate.pipeline.privacy.PrivacySettings;
+import dev.clipcurate.pipeline.scoring.ScoringModel;
+import dev.clipcurate.pipeline.scoring.ScoringSettings;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -57,11 +57,10 @@ public final class CurationRunner {
         return this;
     }
 
-    /** Every model the build ran, name → sha256: the privacy stage's and the scoring model. */
-    private Map<String, String> models() throws java.io.IOException {
+    /** Every model the build ran, name → sha256: the privacy stage's, and the scoring model as the config names it. */
+    private static Map<String, String> models(Map<String, Object> config) throws java.io.IOException {
         Map<String, String> models = new TreeMap<>(dev.clipcurate.pipeline.privacy.PrivacyModels.hashes());
-        var scoring = dev.clipcurate.pipeline.scoring.ScoringModel.identify(options.scoringSettings());
-        models.put(scoring.name(), scoring.sha256());
+        models.put((String) config.get("score_model"), (String) config.get("score_model_sha256"));
         return models;
     }
 
@@ -87,6 +86,8 @@ public final class CurationRunner {
             out.printf("Nothing new on %s since %s: no version sealed.%n", options.donationsTopic, parentName);
             return null;
         }
+        // read before the job: the version records the model file and the rules the job started with
+        Map<String, Object> config = options.describe();
         String buildId = newBuildId(started);
         out.printf("Build %s (%s%s): %s from %s, parent version %s%n", buildId, mode.name().toLowerCase(),
                 bounded ? "" : ", until stopped", bounded ? pending + " messages" : "all new messages",
@@ -120,8 +121,8 @@ public final class CurationRunner {
 
         Map<String, Map<Integer, long[]>> offsets = new TreeMap<>();
         ranges.forEach((tp, r) -> offsets.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), r));
-        BuildInfo info = new BuildInfo(buildId, mode.name().toLowerCase(), args, offsets, options.describe(),
-                codeVersion(), models(), started);
+        BuildInfo info = new BuildInfo(buildId, mode.name().toLowerCase(), args, offsets, config,
+                codeVersion(), models(config), started);
         try {
             return sealer.seal(info);
         } catch (Exception e) {
