@@ -19,7 +19,8 @@ import java.util.List;
 @Command(name = "bench-scoring", mixinStandardHelpOptions = true,
         description = {"Measures the scoring stage on the CPU: frames per second for the whole stage (decode at the "
                 + "job's 2 fps, resize, motion, model) and for the model alone, for each batch size, as ratios against "
-                + "batch size 1 measured in the same run (median of --rounds). Footage: vtest.avi (79.5 s, 768x576)."})
+                + "the first batch size measured in the same run (median of --rounds; each round runs every size in "
+                + "turn, after a warm-up). Footage: vtest.avi (79.5 s, 768x576)."})
 final class BenchScoringCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--batch-sizes", split = ",", defaultValue = "1,4,16,32",
             description = "Batch sizes to compare; the first is the baseline (default: ${DEFAULT-VALUE}).")
@@ -60,32 +61,39 @@ final class BenchScoringCommand implements java.util.concurrent.Callable<Integer
             System.out.printf("Model %s (sha256 %s…), input %dx%d, %s, %d intra-op thread(s); %s: %d sampled frames; "
                     + "median of %d rounds%n", model.name, model.sha256.substring(0, 12), model.width(), model.height(),
                     device, threads, clip.getFileName(), frames.size(), rounds);
-            System.out.printf("%-6s %14s %10s %14s %10s%n", "batch", "stage fps", "vs first", "model fps", "vs first");
-            double baseStage = 0, baseModel = 0;
-            for (int b : batchSizes) {
-                double[] stage = new double[rounds];
-                double[] alone = new double[rounds];
-                for (int r = 0; r < rounds; r++) {
+            // rounds go over every batch size in turn, after one warm-up pass, so drift on a noisy machine
+            // weighs on all sizes alike
+            int sizes = batchSizes.size();
+            double[][] stage = new double[sizes][rounds];
+            double[][] alone = new double[sizes][rounds];
+            int plane = frames.get(0).length;
+            for (int r = -1; r < rounds; r++) {
+                for (int k = 0; k < sizes; k++) {
+                    int b = model.batchSize(batchSizes.get(k));
                     long t0 = System.nanoTime();
                     ScoreClip.Scored scored = ScoreClip.score(model, decoder, clip.toFile(), b);
-                    stage[r] = scored.scores().length / ((System.nanoTime() - t0) / 1e9);
+                    double stageFps = scored.scores().length / ((System.nanoTime() - t0) / 1e9);
                     float[] batch = model.batchBuffer(b);
-                    int plane = frames.get(0).length;
                     long t1 = System.nanoTime();
                     for (int start = 0; start < frames.size(); start += b) {
                         int n = Math.min(b, frames.size() - start);
-                        for (int k = 0; k < n; k++) System.arraycopy(frames.get(start + k), 0, batch, k * plane, plane);
+                        for (int i = 0; i < n; i++) System.arraycopy(frames.get(start + i), 0, batch, i * plane, plane);
                         model.score(batch, n);
                     }
-                    alone[r] = frames.size() / ((System.nanoTime() - t1) / 1e9);
+                    double aloneFps = frames.size() / ((System.nanoTime() - t1) / 1e9);
+                    if (r >= 0) {
+                        stage[k][r] = stageFps;
+                        alone[k][r] = aloneFps;
+                    }
                 }
-                double s = median(stage);
-                double m = median(alone);
-                if (baseStage == 0) {
-                    baseStage = s;
-                    baseModel = m;
-                }
-                System.out.printf("%-6d %14.1f %9.2fx %14.1f %9.2fx%n", b, s, s / baseStage, m, m / baseModel);
+            }
+            System.out.printf("%-6s %14s %10s %14s %10s%n", "batch", "stage fps", "vs first", "model fps", "vs first");
+            double baseStage = median(stage[0]);
+            double baseModel = median(alone[0]);
+            for (int k = 0; k < sizes; k++) {
+                double st = median(stage[k]);
+                double m = median(alone[k]);
+                System.out.printf("%-6d %14.1f %9.2fx %14.1f %9.2fx%n", batchSizes.get(k), st, st / baseStage, m, m / baseModel);
             }
         }
         return 0;

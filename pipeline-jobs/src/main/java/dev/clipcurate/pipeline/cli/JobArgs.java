@@ -64,7 +64,7 @@ public class JobArgs {
                     + "person-window-v1.onnx, trained by scripts/train-scoring-model.")
     Path scoreModel;
 
-    @Option(names = "--scoring-batch", defaultValue = "16",
+    @Option(names = "--scoring-batch", defaultValue = "4",
             description = "Frames per scoring model call (default: ${DEFAULT-VALUE}; see scripts/curate bench-scoring).")
     int scoringBatch;
 

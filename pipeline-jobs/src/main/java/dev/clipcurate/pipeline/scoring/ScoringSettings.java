@@ -14,7 +14,7 @@ public record ScoringSettings(String modelPath, int batchSize, int intraOpThread
     public static final String BUNDLED_MODEL = "/scoring/person-window-v1.onnx";
 
     public static ScoringSettings defaults() {
-        return new ScoringSettings(null, 16, 1, false);
+        return new ScoringSettings(null, 4, 1, false);
     }
 
     public ScoringSettings {
