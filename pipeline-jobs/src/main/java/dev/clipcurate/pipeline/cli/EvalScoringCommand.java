@@ -54,13 +54,14 @@ final class EvalScoringCommand implements java.util.concurrent.Callable<Integer>
         // [0] people, [1] empty: clips, kept, min score, max score
         int[][] counts = new int[2][2];
         double[][] range = {{1, 0}, {1, 0}};
-        try (ScoringModel model = ScoringModel.open(new ScoringSettings(scoreModel == null ? null : scoreModel.toString(), 16, 1, false))) {
+        int batch = ScoringSettings.defaults().batchSize();
+        try (ScoringModel model = ScoringModel.open(new ScoringSettings(scoreModel == null ? null : scoreModel.toString(), batch, 1, false))) {
             System.out.printf("Model %s (sha256 %s…), campaign %s: min_score %.2f; %d clips in %s%n", model.name,
                     model.sha256.substring(0, 12), campaign, rules.minScore(), files.size(), clips);
             for (Path f : files) {
                 ScoreClip.Scored scored;
                 try {
-                    scored = ScoreClip.score(model, decoder, f.toFile(), 16);
+                    scored = ScoreClip.score(model, decoder, f.toFile(), batch);
                 } catch (ClipRejected e) {
                     System.out.printf("  %-34s not scored: %s%n", f.getFileName(), e.getMessage());
                     continue;
