@@ -3,6 +3,7 @@ package dev.clipcurate.pipeline.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clipcurate.pipeline.shards.BuildInfo;
 import dev.clipcurate.pipeline.shards.DatasetLayout;
+import dev.clipcurate.pipeline.shards.DatasetVersions;
 import dev.clipcurate.pipeline.shards.VersionSealer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -154,14 +155,7 @@ public final class CurationRunner {
     }
 
     private static List<String> earlierClipManifests(DatasetLayout layout, JsonNode parent) {
-        List<String> manifests = new java.util.ArrayList<>();
-        if (parent == null) return manifests;
-        for (JsonNode f : parent.get("files")) {
-            if ("clip_manifest".equals(f.get("kind").asText())) {
-                manifests.add(new Path(layout.datasetDir(), f.get("path").asText()).toString());
-            }
-        }
-        return manifests;
+        return new DatasetVersions(layout).clipManifests(parent).stream().map(Path::toString).toList();
     }
 
     private Admin admin() {

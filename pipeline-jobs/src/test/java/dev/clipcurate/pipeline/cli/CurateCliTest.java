@@ -10,10 +10,11 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class CurateCliTest {
-    record Result(int exit, String out, String err) {}
+public class CurateCliTest {
+    public record Result(int exit, String out, String err) {}
 
-    static Result run(String... args) {
+    /** Runs the CLI in this JVM, capturing what the command prints through picocli. */
+    public static Result run(String... args) {
         CommandLine cli = CurateCli.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

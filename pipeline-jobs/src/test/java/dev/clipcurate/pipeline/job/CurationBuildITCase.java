@@ -156,6 +156,20 @@ class CurationBuildITCase {
         assertEquals(2000, cut.getDupOffsetMs(), 500);
         assertEquals(doc.get("files").size() + 3, v2.document().get("files").size(), "cumulative: parent's files plus 3 new");
         assertEquals("v000002", Files.readString(datasetDir.resolve("LATEST")).trim());
+
+        // what a steward reads: the versions, and what v2 added and why
+        var listed = dev.clipcurate.pipeline.cli.CurateCliTest.run("versions", "--warehouse", o.warehouse);
+        assertEquals(0, listed.exit(), listed.err());
+        assertTrue(listed.out().contains("2 version(s)") && listed.out().lines().anyMatch(l -> l.startsWith("v000002")
+                && l.contains("v000001") && l.contains("3 clips,")), listed.out());
+        var diff = dev.clipcurate.pipeline.cli.CurateCliTest.run("diff", "--warehouse", o.warehouse, "v000001", "2");
+        assertEquals(0, diff.exit(), diff.err());
+        assertTrue(diff.out().contains("added (1):") && diff.out().contains("+ " + pan.getClipId())
+                && diff.out().contains("removed (0):"), diff.out());
+        assertTrue(diff.out().contains("not added by the builds in between (2):")
+                && diff.out().lines().anyMatch(l -> l.contains(tree.getClipId()) && l.contains("rejected low_score"))
+                && diff.out().lines().anyMatch(l -> l.contains(cut.getClipId()) && l.contains("duplicate near_duplicate")),
+                diff.out());
     }
 
     @Test

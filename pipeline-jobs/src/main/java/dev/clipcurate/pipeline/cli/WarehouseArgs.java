@@ -1,0 +1,18 @@
+package dev.clipcurate.pipeline.cli;
+
+import dev.clipcurate.pipeline.shards.DatasetLayout;
+import picocli.CommandLine.Option;
+
+/** Which dataset of which warehouse a command works on. */
+public class WarehouseArgs {
+    @Option(names = "--warehouse", paramLabel = "DIR|URI", defaultValue = "./warehouse",
+            description = "Warehouse root (default: ${DEFAULT-VALUE}).")
+    String warehouse;
+
+    @Option(names = "--dataset", defaultValue = "clips", description = "Dataset name (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    DatasetLayout layout() {
+        return new DatasetLayout(warehouse, dataset);
+    }
+}
