@@ -30,19 +30,24 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--rejected-topic", defaultValue = "clips.rejected", description = "Rejections topic (default: ${DEFAULT-VALUE}).")
     String rejectedTopic;
 
+    @Option(names = "--consent-topic", defaultValue = dev.clipcurate.pipeline.consent.ConsentPublisher.DEFAULT_TOPIC,
+            description = "Consent events topic (default: ${DEFAULT-VALUE}).")
+    String consentTopic;
+
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(dir);
         EmbeddedKafka kafka = EmbeddedKafka.start(dir.toAbsolutePath(), false, port);
         kafka.createTopic(topic, partitions);
         kafka.createTopic(rejectedTopic, 1);
+        kafka.createTopic(consentTopic, 1);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.close();
             stopped.countDown();
         }, "broker-shutdown"));
-        System.out.printf("Kafka broker on %s (log in %s), topics %s and %s. Ctrl-C stops it.%n",
-                kafka.bootstrapServers(), dir.toAbsolutePath(), topic, rejectedTopic);
+        System.out.printf("Kafka broker on %s (log in %s), topics %s, %s and %s. Ctrl-C stops it.%n",
+                kafka.bootstrapServers(), dir.toAbsolutePath(), topic, rejectedTopic, consentTopic);
         stopped.await();
         return 0;
     }
