@@ -2,33 +2,20 @@ package dev.clipcurate.pipeline.consent;
 
 import dev.clipcurate.pipeline.common.AvroJson;
 import dev.clipcurate.schemas.ConsentEvent;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import dev.clipcurate.pipeline.common.TopicWriter;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** Publishes consent events on the consent topic, keyed by donor so that one donor's events stay in order. */
 public final class ConsentPublisher implements AutoCloseable {
     public static final String DEFAULT_TOPIC = "donors.consent";
     public static final String GRANT = "grant";
     public static final String REVOKE = "revoke";
-    private final KafkaProducer<String, byte[]> producer;
-    private final String topic;
+    private final TopicWriter writer;
 
     public ConsentPublisher(String bootstrapServers, String topic) {
-        this.topic = topic;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000),
-                new StringSerializer(), new ByteArraySerializer());
+        this.writer = new TopicWriter(bootstrapServers, topic);
     }
 
     /** A validated event; {@code at} null means now. */
@@ -46,12 +33,11 @@ public final class ConsentPublisher implements AutoCloseable {
 
     /** Sends and waits for the broker's acknowledgement. */
     public RecordMetadata publish(ConsentEvent event) throws Exception {
-        return producer.send(new ProducerRecord<>(topic, event.getDonorId(), AvroJson.toJsonBytes(event)))
-                .get(60, TimeUnit.SECONDS);
+        return writer.send(event.getDonorId(), AvroJson.toJsonBytes(event));
     }
 
     @Override
     public void close() {
-        producer.close();
+        writer.close();
     }
 }

@@ -3,11 +3,7 @@ package dev.clipcurate.pipeline.intake;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clipcurate.pipeline.common.AvroJson;
 import dev.clipcurate.pipeline.common.Hashing;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import dev.clipcurate.pipeline.common.TopicWriter;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -35,17 +30,10 @@ public final class DonationPublisher implements AutoCloseable {
     /** Donation metadata of one file; null fields take the defaults. */
     public record Metadata(String donorId, String campaign, String cameraId, String capturedAt, Boolean declaredStaged) {}
 
-    private final KafkaProducer<String, byte[]> producer;
-    private final String topic;
+    private final TopicWriter writer;
 
     public DonationPublisher(String bootstrapServers, String topic) {
-        this.topic = topic;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000),
-                new StringSerializer(), new ByteArraySerializer());
+        this.writer = new TopicWriter(bootstrapServers, topic);
     }
 
     /** The files of a directory that are donations: every regular file except the metadata file. */
@@ -113,7 +101,7 @@ public final class DonationPublisher implements AutoCloseable {
 
     /** Sends one raw message (any bytes) keyed by clip id; waits for the broker's acknowledgement. */
     public void send(String key, byte[] value) throws Exception {
-        producer.send(new ProducerRecord<>(topic, key, value)).get(60, TimeUnit.SECONDS);
+        writer.send(key, value);
     }
 
     public void send(ObjectNode message) throws Exception {
@@ -134,7 +122,7 @@ public final class DonationPublisher implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close();
+        writer.close();
     }
 
     private static String blankToNull(String s) {
