@@ -1,5 +1,6 @@
 package dev.clipcurate.pipeline.cli;
 
+import dev.clipcurate.pipeline.consent.ConsentPublisher;
 import dev.clipcurate.pipeline.embedded.EmbeddedKafka;
 import dev.clipcurate.pipeline.intake.DonationPublisher;
 import dev.clipcurate.pipeline.job.CurationOptions;
@@ -25,7 +26,7 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Starts a real Kafka broker (KRaft) in-process and a Flink MiniCluster, donates sample clips "
                 + "of real footage (or every file in --clips), runs the curation build and seals the next version "
-                + "under --warehouse.",
+                + "under --warehouse. Every sample donor but one has granted consent on donors.consent first.",
                 "The broker keeps its log in <warehouse>/.demo-kafka, so a second demo continues the same topic."})
 final class DemoCommand implements Callable<Integer> {
     static final String DEMO_KEY_FILE = ".demo-pseudonym.key";
@@ -77,6 +78,14 @@ final class DemoCommand implements Callable<Integer> {
             o.bootstrapServers = kafka.bootstrapServers();
             kafka.createTopic(o.donationsTopic, 2);
             kafka.createTopic(o.rejectedTopic, 1);
+            kafka.createTopic(o.consentTopic, 1);
+            java.util.Set<String> granting = new java.util.TreeSet<>(DonationPublisher.donorIds(landing));
+            if (clips == null) granting.remove(DemoClips.DONOR_WITHOUT_CONSENT);
+            try (ConsentPublisher consent = new ConsentPublisher(o.bootstrapServers, o.consentTopic)) {
+                consent.grantTraining(granting, "donor-terms-2026-01", "demo");
+            }
+            System.out.printf("Published %d donor grant(s) of consent for training to %s%s%n", granting.size(),
+                    o.consentTopic, clips == null ? " (not for the sample donor who never gave it)" : "");
             try (DonationPublisher publisher = new DonationPublisher(o.bootstrapServers, o.donationsTopic)) {
                 int n = publisher.donateDirectory(landing, landing).size();
                 System.out.printf("Donated %d file(s) to %s on %s%n", n, o.donationsTopic, o.bootstrapServers);
@@ -107,6 +116,9 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The built-in sample set: real footage, a copy of one clip, and two files that must be rejected. */
     static final class DemoClips {
+        /** The sample donor who never granted consent: the demo shows their clip rejected no_consent. */
+        static final String DONOR_WITHOUT_CONSENT = "donor-0004";
+
         private DemoClips() {}
 
         static Path prepare(Path samples, Path landing) throws IOException {
@@ -120,6 +132,8 @@ final class DemoCommand implements Callable<Integer> {
             byte[] street = Files.readAllBytes(samples.resolve("vtest.avi"));
             Files.write(landing.resolve("front-street-upload-cut.avi"),
                     java.util.Arrays.copyOf(street, street.length / 3));
+            // an upload from a neighbour's account that never agreed to the programme's terms
+            copy(samples, "vtest.avi", landing, "porch-no-consent.avi");
             Files.writeString(landing.resolve("notes-not-a-video.txt"), "donor's note: camera faces the driveway\n");
             Files.writeString(landing.resolve(DonationPublisher.METADATA_FILE), String.join("\n",
                     "file,donor_id,campaign,camera_id,captured_at,declared_staged",
@@ -128,7 +142,8 @@ final class DemoCommand implements Callable<Integer> {
                     "garden.avi,donor-0003,package-theft,garden,2026-11-21T07:15:00Z,",
                     "driveway-staged-resent.avi,donor-0002,car-door,driveway,2026-11-20T21:30:00Z,true",
                     "front-street-upload-cut.avi,donor-0001,package-theft,front-door,2026-11-21T18:00:00Z,false",
-                    "notes-not-a-video.txt,donor-0002,car-door,driveway,2026-11-21T09:00:00Z,") + "\n");
+                    "notes-not-a-video.txt,donor-0002,car-door,driveway,2026-11-21T09:00:00Z,",
+                    "porch-no-consent.avi," + DONOR_WITHOUT_CONSENT + ",package-theft,porch,2026-11-21T12:00:00Z,") + "\n");
             return landing.toAbsolutePath().normalize();
         }
 

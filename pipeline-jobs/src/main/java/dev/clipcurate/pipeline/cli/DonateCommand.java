@@ -30,11 +30,27 @@ final class DonateCommand implements Callable<Integer> {
             description = "Files or directories (every file in them) to donate. Default: the whole landing root.")
     List<Path> targets = new ArrayList<>();
 
+    @Option(names = "--grant-consent",
+            description = "First publish a grant of consent for training for every donor of the files (as if each had "
+                    + "signed up in the app), on --consent-topic. For trying the pipeline out; real grants come from the app.")
+    boolean grantConsent;
+
     @Override
     public Integer call() throws Exception {
         Path root = landing.toAbsolutePath().normalize();
         if (!Files.isDirectory(root)) throw new IllegalArgumentException("landing root " + root + " is not a directory");
         if (targets.isEmpty()) targets.add(root);
+        if (grantConsent) {
+            java.util.Set<String> donors = new java.util.TreeSet<>();
+            for (Path t : targets) {
+                Path target = t.toAbsolutePath().normalize();
+                donors.addAll(DonationPublisher.donorIds(Files.isDirectory(target) ? target : target.getParent()));
+            }
+            try (var consent = new dev.clipcurate.pipeline.consent.ConsentPublisher(kafka.bootstrapServers, kafka.consentTopic)) {
+                consent.grantTraining(donors, "donor-terms-2026-01", "donate --grant-consent");
+            }
+            System.out.printf("granted consent for training to %d donor(s) on %s%n", donors.size(), kafka.consentTopic);
+        }
         int sent = 0;
         try (DonationPublisher publisher = new DonationPublisher(kafka.bootstrapServers, kafka.topic)) {
             for (Path t : targets) {

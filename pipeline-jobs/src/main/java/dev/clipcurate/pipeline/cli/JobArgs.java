@@ -88,6 +88,17 @@ public class JobArgs {
                     + "takes) before it is labelled staged or real; batch builds see all of them (default: ${DEFAULT-VALUE}).")
     long stagingSettleSeconds;
 
+    @Option(names = "--consent-scope", defaultValue = "training",
+            description = "The consent a donor must have granted on the consent topic for a clip to go on; a grant or "
+                    + "revocation for scope 'all' counts too (default: ${DEFAULT-VALUE}).")
+    String consentScope;
+
+    @Option(names = "--consent-wait-s", defaultValue = "30",
+            description = "Streaming runs: seconds a clip whose donor has no grant yet waits for the consent topic "
+                    + "to catch up before it is rejected no_consent; batch builds read all consent first "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long consentWaitSeconds;
+
     @Option(names = "--shard-mb", defaultValue = "256", description = "Target size of a tar shard (default: ${DEFAULT-VALUE}).")
     long shardMb;
 
@@ -125,6 +136,9 @@ public class JobArgs {
 
     void applyTo(CurationOptions o) throws IOException {
         o.sampleFps = sampleFps;
+        if (consentScope.isBlank()) throw new IllegalArgumentException("--consent-scope must not be empty");
+        o.consentScope = consentScope;
+        o.consentWait = java.time.Duration.ofSeconds(consentWaitSeconds);
         o.maxLongSide = maxLongSide;
         o.jpegQuality = jpegQuality;
         o.maxFileBytes = maxFileMb << 20;

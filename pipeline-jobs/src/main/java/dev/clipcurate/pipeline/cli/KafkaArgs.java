@@ -16,6 +16,10 @@ public class KafkaArgs {
             description = "Topic for rejected clips' manifest rows (default: ${DEFAULT-VALUE}).")
     String rejectedTopic;
 
+    @Option(names = "--consent-topic", defaultValue = dev.clipcurate.pipeline.consent.ConsentPublisher.DEFAULT_TOPIC,
+            description = "Topic of the donors' consent events, read from its beginning by every run (default: ${DEFAULT-VALUE}).")
+    String consentTopic;
+
     @Option(names = "--group", defaultValue = "clip-curation", description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
     String group;
 
@@ -23,6 +27,7 @@ public class KafkaArgs {
         o.bootstrapServers = bootstrapServers;
         o.donationsTopic = topic;
         o.rejectedTopic = rejectedTopic;
+        o.consentTopic = consentTopic;
         o.consumerGroup = group;
     }
 }

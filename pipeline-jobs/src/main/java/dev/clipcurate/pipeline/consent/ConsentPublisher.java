@@ -31,6 +31,13 @@ public final class ConsentPublisher implements AutoCloseable {
                 .setRecordedBy(recordedBy).build();
     }
 
+    /** Publishes a grant for training, now, for each donor (the demo, tests, donate --grant-consent). */
+    public void grantTraining(java.util.Collection<String> donorIds, String consentVersion, String recordedBy) throws Exception {
+        for (String donor : new java.util.TreeSet<>(donorIds)) {
+            publish(event(donor, GRANT, "training", consentVersion, null, recordedBy));
+        }
+    }
+
     /** Sends and waits for the broker's acknowledgement. */
     public RecordMetadata publish(ConsentEvent event) throws Exception {
         return writer.send(event.getDonorId(), AvroJson.toJsonBytes(event));

@@ -17,6 +17,11 @@ public class ClipTask {
     public String consentVersion;
     public String consentGrantedAt;
     public Boolean declaredStaged;
+    /** Set by the consent stage: where the grant the clip goes on with is on the consent topic, and when it was judged. */
+    public String consentEvent;
+    public String consentCheckedAt;
+    /** Streaming, while the clip waits for its donor's consent: until when, epoch ms. */
+    public long consentWaitUntilMs;
     /** The donation's consented_subjects as JSON (an array), or null: every face is a bystander. */
     public String consentedSubjectsJson;
     public String sourceTopic;

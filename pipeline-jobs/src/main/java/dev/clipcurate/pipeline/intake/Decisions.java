@@ -68,6 +68,8 @@ public final class Decisions {
                 .setConsentScope(task.consentScope)
                 .setConsentVersion(task.consentVersion)
                 .setConsentGrantedAt(task.consentGrantedAt)
+                .setConsentEvent(task.consentEvent)
+                .setConsentCheckedAt(task.consentCheckedAt)
                 .setDeclaredStaged(task.declaredStaged)
                 .setContainer(task.container)
                 .setVideoCodec(task.videoCodec)

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
  */
 public final class DonationPublisher implements AutoCloseable {
     public static final String METADATA_FILE = "donations.csv";
+    public static final String DEFAULT_DONOR = "demo-donor-1";
     private static final String CSV_HEADER = "file,donor_id,campaign,camera_id,captured_at,declared_staged";
 
     /** Donation metadata of one file; null fields take the defaults. */
@@ -71,6 +72,17 @@ public final class DonationPublisher implements AutoCloseable {
         return rows;
     }
 
+    /** The donor ids the files of a directory would be donated under (donations.csv, else the default donor). */
+    public static java.util.Set<String> donorIds(Path dir) throws IOException {
+        Map<String, Metadata> meta = readMetadata(dir);
+        java.util.Set<String> donors = new java.util.TreeSet<>();
+        for (Path file : donatableFiles(dir)) {
+            Metadata m = meta.get(file.getFileName().toString());
+            donors.add(orElse(m == null ? null : m.donorId(), DEFAULT_DONOR));
+        }
+        return donors;
+    }
+
     /** Builds the message for a file, filling defaults for metadata the donor did not give. */
     public static ObjectNode message(Path landingRoot, Path file, Metadata meta) throws IOException {
         String sha;
@@ -82,7 +94,7 @@ public final class DonationPublisher implements AutoCloseable {
         Metadata m = meta == null ? new Metadata(null, null, null, null, null) : meta;
         ObjectNode msg = AvroJson.MAPPER.createObjectNode();
         msg.put("clip_id", stem.replaceAll("[^A-Za-z0-9_-]", "-") + "-" + sha.substring(0, 8));
-        msg.put("donor_id", orElse(m.donorId(), "demo-donor-1"));
+        msg.put("donor_id", orElse(m.donorId(), DEFAULT_DONOR));
         msg.put("campaign", orElse(m.campaign(), "package-theft"));
         msg.put("clip_uri", landingRoot.toAbsolutePath().normalize().relativize(file.toAbsolutePath().normalize()).toString());
         msg.put("sha256", sha);

@@ -18,6 +18,8 @@ public enum RejectReason {
     READ_ERROR,
     PROCESSING_ERROR,
     FACE_LEAK,
+    /** The donor has no grant of consent for the job's scope on the consent topic (none yet, or revoked). */
+    NO_CONSENT,
     /** Decision {@code rejected}: the clip's usefulness score is below its campaign's minimum. */
     LOW_SCORE,
     /** Decision {@code duplicate}: the same bytes (sha256) as a clip that went on before it. */

@@ -1,6 +1,7 @@
 package dev.clipcurate.pipeline.job;
 
 import dev.clipcurate.pipeline.common.Campaigns;
+import dev.clipcurate.pipeline.consent.ConsentStage;
 import dev.clipcurate.pipeline.dedup.DedupStage;
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
@@ -49,7 +50,8 @@ import java.util.Map;
  * Wires the curation stages; each stage is an operator in its own package.
  *
  * <pre>
- * Kafka clips.donated → ParseDonation → keyBy(clip id) DropRedeliveries → ResolveLandingFile
+ * Kafka clips.donated → ParseDonation → keyBy(clip id) DropRedeliveries
+ *   → keyBy(donor) CheckConsent (+ Kafka donors.consent, broadcast) → ResolveLandingFile
  *   → DedupStage (exact copies, fingerprints, band index, decision) → ScoreClip (model, low_score)
  *   → keyBy(donor) LabelStaging (+ earlier versions' clips) → AnonymiseClip ─frames→ WebDataset tar shards
  * every stage's decision rows (side outputs) → clip manifest + clips.rejected
@@ -65,10 +67,11 @@ public final class CurationJob {
      * @param end   where to stop, per partition; null means run unbounded
      * @param earlierClipManifests clip manifests of earlier versions: their clip ids are not curated again, their
      *                             accepted clips are kept before any duplicate of them
+     * @param buildStartMs when the build started: a batch build judges consent as of then
      */
     public static void define(StreamExecutionEnvironment env, CurationOptions o, String buildId,
                               Map<TopicPartition, Long> start, Map<TopicPartition, Long> end,
-                              List<String> earlierClipManifests) throws IOException {
+                              List<String> earlierClipManifests, long buildStartMs) throws IOException {
         boolean batch = env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
         var sourceBuilder = KafkaSource.<DonationMessage>builder()
                 .setBootstrapServers(o.bootstrapServers)
@@ -91,7 +94,9 @@ public final class CurationJob {
                 .keyBy((KeySelector<ClipTask, String>) t -> t.clipId, Types.STRING)
                 .process(new DropRedeliveries(earlierClipManifests))
                 .uid("intake-redeliveries").name("intake: drop redeliveries");
-        SingleOutputStreamOperator<ClipTask> resolved = firstDeliveries
+        SingleOutputStreamOperator<ClipTask> consented = ConsentStage.check(env, o, firstDeliveries, end != null, batch,
+                buildStartMs, buildId);
+        SingleOutputStreamOperator<ClipTask> resolved = consented
                 .process(new ResolveLandingFile(new LandingArea(o.landingRoot), o.maxFileBytes, buildId))
                 .uid("intake-resolve").name("intake: resolve landing file");
 
@@ -115,7 +120,7 @@ public final class CurationJob {
                 .uid("privacy-anonymise").name("privacy: decode, anonymise faces, verify");
 
         DataStream<ClipRow> decisions = parsed.getSideOutput(Decisions.TAG)
-                .union(resolved.getSideOutput(Decisions.TAG), dedup.decisions(), scored.getSideOutput(Decisions.TAG),
+                .union(consented.getSideOutput(Decisions.TAG), resolved.getSideOutput(Decisions.TAG), dedup.decisions(), scored.getSideOutput(Decisions.TAG),
                         frames.getSideOutput(Decisions.TAG));
 
         DatasetLayout layout = new DatasetLayout(o.warehouse, o.dataset);

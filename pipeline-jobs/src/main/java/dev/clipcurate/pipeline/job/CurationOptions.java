@@ -21,6 +21,13 @@ public class CurationOptions {
     public String donationsTopic = "clips.donated";
     public String rejectedTopic = "clips.rejected";
     public String consumerGroup = "clip-curation";
+    public String consentTopic = dev.clipcurate.pipeline.consent.ConsentPublisher.DEFAULT_TOPIC;
+
+    // Consent
+    /** The scope a donor's grant must cover. */
+    public String consentScope = "training";
+    /** Streaming: how long a clip whose donor has no grant yet waits for the consent topic to catch up. */
+    public Duration consentWait = Duration.ofSeconds(30);
 
     // Files
     public String landingRoot = "./landing";
@@ -105,6 +112,8 @@ public class CurationOptions {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("donations_topic", donationsTopic);
         m.put("rejected_topic", rejectedTopic);
+        m.put("consent_topic", consentTopic);
+        m.put("consent_scope", consentScope);
         m.put("landing_root", landingRoot);
         m.put("max_file_bytes", maxFileBytes);
         m.put("sample_fps", sampleFps);

@@ -81,6 +81,7 @@ public final class CurationRunner {
         VersionSealer sealer = new VersionSealer(layout);
         JsonNode parent = sealer.latest();
         Map<TopicPartition, long[]> ranges = offsetRanges(parent);
+        requireConsentTopic();
         long pending = ranges.values().stream().mapToLong(r -> r[1] - r[0]).sum();
         String parentName = parent == null ? "none" : parent.get("name").asText();
         if (bounded && pending == 0) {
@@ -101,7 +102,8 @@ public final class CurationRunner {
             end.put(tp, r[1]);
         });
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig(mode));
-        CurationJob.define(env, options, buildId, start, bounded ? end : null, earlierClipManifests(layout, parent));
+        CurationJob.define(env, options, buildId, start, bounded ? end : null, earlierClipManifests(layout, parent),
+                started.toEpochMilli());
         try {
             JobClient client = env.executeAsync("curate " + mode.name().toLowerCase() + " " + buildId);
             running = client;
@@ -151,6 +153,17 @@ public final class CurationRunner {
                     .get(60, TimeUnit.SECONDS)
                     .forEach((tp, om) -> { if (om != null) result.put(tp, om.offset()); });
             return result;
+        }
+    }
+
+    /** Without the consent topic every clip would be rejected no_consent: say so before starting. */
+    private void requireConsentTopic() throws Exception {
+        try (Admin admin = admin()) {
+            if (!admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(options.consentTopic)) {
+                throw new IllegalArgumentException("the consent topic " + options.consentTopic + " does not exist on "
+                        + options.bootstrapServers + ": create it (scripts/curate broker does) and publish the donors' "
+                        + "grants (scripts/curate grant --donor ID); without a grant a clip is rejected no_consent");
+            }
         }
     }
 

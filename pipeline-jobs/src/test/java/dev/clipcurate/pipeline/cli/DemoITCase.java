@@ -38,13 +38,14 @@ class DemoITCase {
         assertEquals("v000001", Files.readString(warehouse.resolve("clips/LATEST")).trim());
         JsonNode v1 = AvroJson.MAPPER.readTree(warehouse.resolve("clips/versions/v000001.json").toFile());
         JsonNode counts = v1.get("counts");
-        assertEquals(6, counts.get("messages_consumed").asInt());
+        assertEquals(7, counts.get("messages_consumed").asInt());
         assertEquals(2, counts.get("clips_accepted").asInt());
         assertEquals(1, counts.get("clips_duplicate").asInt(), "the re-sent copy");
         assertEquals(1, counts.get("rejected_by_reason").get("exact_copy").asInt());
         assertEquals(1, counts.get("rejected_by_reason").get("not_a_video").asInt());
         assertEquals(1, counts.get("rejected_by_reason").get("truncated_video").asInt());
         assertEquals(1, counts.get("rejected_by_reason").get("low_score").asInt(), "the garden: a tree, nobody in view");
+        assertEquals(1, counts.get("rejected_by_reason").get("no_consent").asInt(), "the porch: its donor never granted consent");
         assertEquals(159 + 23, counts.get("frames_written").asInt());
         assertEquals(1, counts.get("accepted_by_label").get("staged").asInt(), "the driveway clip, declared staged");
         String modelSha = Hashing.sha256Hex(OnnxSessions.resource(ScoringSettings.BUNDLED_MODEL, "build"));
@@ -72,7 +73,13 @@ class DemoITCase {
         ClipRow staged = clips.get("driveway-staged");
         assertEquals("staged", staged.getStagedLabel(), staged.toString());
         assertTrue(staged.getStagedEvidence().stream().anyMatch(e -> e.startsWith("declared_staged")));
+        ClipRow porch = clips.get("porch-no-consent");
+        assertEquals("no_consent", porch.getReason());
+        assertEquals(null, porch.getContainer(), "a clip without consent is never decoded");
         ClipRow street = clips.get("front-street");
+        assertTrue(street.getConsentEvent().startsWith("donors.consent/0@"), street.toString());
+        assertEquals(java.time.Instant.parse(v1.get("build").get("started_at").asText()).toEpochMilli(),
+                java.time.Instant.parse(street.getConsentCheckedAt()).toEpochMilli(), "judged as of the build's start");
         assertTrue(street.getClipScore() > 0.6f, street.toString());
         assertEquals(modelSha, street.getScoreModelSha256());
         assertTrue(List.of("real", "uncertain").contains(street.getStagedLabel()), street.toString());
@@ -83,7 +90,7 @@ class DemoITCase {
         }
 
         Path repo = Paths.get(System.getProperty("curate.repo.dir"));
-        for (String donor : new String[] {"donor-0001", "donor-0002", "donor-0003"}) {
+        for (String donor : new String[] {"donor-0001", "donor-0002", "donor-0003", "donor-0004"}) {
             Process check = new ProcessBuilder("bash", repo.resolve("scripts/check-manifests").toString(),
                     "--warehouse", warehouse.toString(), "--forbid", donor)
                     .redirectErrorStream(true).start();
@@ -97,7 +104,7 @@ class DemoITCase {
         CurateCliTest.Result again = CurateCliTest.run("demo", "--warehouse", warehouse.toString(), "--samples", samples);
         assertEquals(0, again.exit(), again.err());
         JsonNode v2 = AvroJson.MAPPER.readTree(warehouse.resolve("clips/versions/v000002.json").toFile());
-        assertEquals(6, v2.get("counts").get("redelivered_dropped").asInt());
+        assertEquals(7, v2.get("counts").get("redelivered_dropped").asInt());
         assertEquals(0, v2.get("counts").get("frames_written").asInt());
         assertEquals(v1.get("files").size(), v2.get("files").size());
     }

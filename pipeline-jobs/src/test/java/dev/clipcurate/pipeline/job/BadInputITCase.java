@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clipcurate.pipeline.common.AvroJson;
 import dev.clipcurate.pipeline.embedded.EmbeddedKafka;
+import dev.clipcurate.pipeline.consent.ConsentPublisher;
 import dev.clipcurate.pipeline.intake.DonationPublisher;
 import dev.clipcurate.pipeline.shards.VersionSealer;
 import dev.clipcurate.pipeline.testing.TestClips;
@@ -118,6 +119,18 @@ class BadInputITCase {
             ((ObjectNode) again.get("capture")).put("captured_at", "2030-01-01T00:00:00Z");
             p.send(again);
             expected.put("good-again", "exact_copy");
+
+            // a donor who never granted consent, and one who granted and then revoked it: never decoded
+            try (ConsentPublisher consent = new ConsentPublisher(kafka.bootstrapServers(), o.consentTopic)) {
+                consent.grantTraining(List.of("donor-who-left"), "terms-1", "test");
+                consent.publish(ConsentPublisher.event("donor-who-left", ConsentPublisher.REVOKE, "training", null, null, "test"));
+            }
+            for (String donor : List.of("donor-never-asked", "donor-who-left")) {
+                ObjectNode unconsented = DonationPublisher.message(landing, landing.resolve("good.avi"), null);
+                unconsented.put("clip_id", donor + "-clip").put("donor_id", donor);
+                p.send(unconsented);
+                expected.put(donor + "-clip", "no_consent");
+            }
 
             p.send("junk", "{\"clip_id\": \"junk\", \"donor_id\": \"raw-donor-77\"".getBytes(StandardCharsets.UTF_8));
         }

@@ -3,6 +3,7 @@ package dev.clipcurate.pipeline.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clipcurate.pipeline.embedded.EmbeddedKafka;
+import dev.clipcurate.pipeline.consent.ConsentPublisher;
 import dev.clipcurate.pipeline.intake.DonationPublisher;
 import dev.clipcurate.pipeline.shards.ManifestFiles;
 import dev.clipcurate.pipeline.shards.VersionSealer;
@@ -203,8 +204,18 @@ class CurationBuildITCase {
         return sent.stream().filter(m -> m.get("clip_uri").asText().equals(file)).findFirst().orElseThrow();
     }
 
-    static CurationOptions options(EmbeddedKafka kafka, java.nio.file.Path tmp, java.nio.file.Path landing, String topic) {
+    /**
+     * Options for a build of {@code topic} into {@code tmp/warehouse}, with a consent topic of its own on which the
+     * default donor of {@link DonationPublisher#message} has granted consent for training.
+     */
+    static CurationOptions options(EmbeddedKafka kafka, java.nio.file.Path tmp, java.nio.file.Path landing, String topic)
+            throws Exception {
+        kafka.createTopic(topic + ".consent", 1);
+        try (ConsentPublisher consent = new ConsentPublisher(kafka.bootstrapServers(), topic + ".consent")) {
+            consent.grantTraining(List.of(DonationPublisher.DEFAULT_DONOR), "terms-1", "test");
+        }
         CurationOptions o = new CurationOptions();
+        o.consentTopic = topic + ".consent";
         o.bootstrapServers = kafka.bootstrapServers();
         o.donationsTopic = topic;
         o.rejectedTopic = topic + ".rejected";
