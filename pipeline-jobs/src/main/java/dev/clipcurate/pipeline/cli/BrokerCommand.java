@@ -40,7 +40,7 @@ final class BrokerCommand implements Callable<Integer> {
         EmbeddedKafka kafka = EmbeddedKafka.start(dir.toAbsolutePath(), false, port);
         kafka.createTopic(topic, partitions);
         kafka.createTopic(rejectedTopic, 1);
-        kafka.createTopic(consentTopic, 1);
+        kafka.createTopic(consentTopic, 1, dev.clipcurate.pipeline.consent.ConsentPublisher.TOPIC_CONFIG);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.close();

@@ -7,7 +7,6 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 
 /**
  * Where the steward commands find the consent topic. Without --bootstrap-servers a warehouse that
@@ -54,10 +53,18 @@ public class ConsentTopicArgs {
         return new Broker(kafka.bootstrapServers(), kafka);
     }
 
+    /** The whole consent topic as it is now, donors pseudonymised with the builds' key. */
+    dev.clipcurate.pipeline.consent.ConsentLog readLog(WarehouseArgs where, byte[] pseudonymKey, PrintWriter out,
+                                                       java.time.Duration timeout) throws Exception {
+        var pseudonymizer = new dev.clipcurate.pipeline.privacy.DonorPseudonymizer(pseudonymKey);
+        try (Broker broker = open(where, out)) {
+            return dev.clipcurate.pipeline.consent.ConsentLog.read(broker.bootstrapServers(), topic, pseudonymizer, timeout);
+        }
+    }
+
     private static Path demoBrokerLog(WarehouseArgs where) {
-        String warehouse = where.warehouse;
-        if (warehouse.contains(":") && !warehouse.startsWith("file:")) return null;
-        Path root = warehouse.startsWith("file:") ? Paths.get(java.net.URI.create(warehouse)) : Paths.get(warehouse);
+        Path root = where.localRoot();
+        if (root == null) return null;
         Path log = root.resolve(".demo-kafka").toAbsolutePath().normalize();
         return Files.isRegularFile(log.resolve("meta.properties")) ? log : null;
     }

@@ -63,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         } else {
             landing = DemoClips.prepare(samples, warehouse.resolve(".demo-landing"));
-            System.out.println("Sample clips (real footage from Debian's opencv-doc, plus a re-sent copy and two broken files): " + landing);
+            System.out.println("Sample clips (real footage from Debian's opencv-doc, plus a re-sent copy, two broken files and an upload from a donor who never gave consent): " + landing);
         }
 
         CurationOptions o = new CurationOptions();
@@ -78,14 +78,8 @@ final class DemoCommand implements Callable<Integer> {
             o.bootstrapServers = kafka.bootstrapServers();
             kafka.createTopic(o.donationsTopic, 2);
             kafka.createTopic(o.rejectedTopic, 1);
-            kafka.createTopic(o.consentTopic, 1);
-            java.util.Set<String> granting = new java.util.TreeSet<>(DonationPublisher.donorIds(landing));
-            if (clips == null) granting.remove(DemoClips.DONOR_WITHOUT_CONSENT);
-            try (ConsentPublisher consent = new ConsentPublisher(o.bootstrapServers, o.consentTopic)) {
-                consent.grantTraining(granting, "donor-terms-2026-01", "demo");
-            }
-            System.out.printf("Published %d donor grant(s) of consent for training to %s%s%n", granting.size(),
-                    o.consentTopic, clips == null ? " (not for the sample donor who never gave it)" : "");
+            kafka.createTopic(o.consentTopic, 1, ConsentPublisher.TOPIC_CONFIG);
+            grantDemoDonors(kafka, o, landing);
             try (DonationPublisher publisher = new DonationPublisher(o.bootstrapServers, o.donationsTopic)) {
                 int n = publisher.donateDirectory(landing, landing).size();
                 System.out.printf("Donated %d file(s) to %s on %s%n", n, o.donationsTopic, o.bootstrapServers);
@@ -95,6 +89,29 @@ final class DemoCommand implements Callable<Integer> {
             if (sealed != null) BuildSummary.print(sealed, System.out);
         }
         return 0;
+    }
+
+    /**
+     * Grants consent for the donors of the demo's files, once per warehouse: a later demo must not undo a
+     * revocation a steward recorded in between.
+     */
+    private void grantDemoDonors(EmbeddedKafka kafka, CurationOptions o, Path landing) throws Exception {
+        try (var admin = kafka.admin()) {
+            var tp = new org.apache.kafka.common.TopicPartition(o.consentTopic, 0);
+            long events = admin.listOffsets(java.util.Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                    .all().get(60, java.util.concurrent.TimeUnit.SECONDS).get(tp).offset();
+            if (events > 0) {
+                System.out.printf("%s already holds %d consent event(s) from an earlier demo: no new grants%n", o.consentTopic, events);
+                return;
+            }
+        }
+        java.util.Set<String> granting = new java.util.TreeSet<>(DonationPublisher.donorIds(landing));
+        if (clips == null) granting.remove(DemoClips.DONOR_WITHOUT_CONSENT);
+        try (ConsentPublisher consent = new ConsentPublisher(o.bootstrapServers, o.consentTopic)) {
+            consent.grantTraining(granting, "donor-terms-2026-01", "demo");
+        }
+        System.out.printf("Published %d donor grant(s) of consent for training to %s%s%n", granting.size(),
+                o.consentTopic, clips == null ? " (not for the sample donor who never gave it)" : "");
     }
 
     /** The demo's own pseudonym key, made once per warehouse; real runs take theirs from the environment. */

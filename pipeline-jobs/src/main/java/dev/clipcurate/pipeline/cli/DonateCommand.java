@@ -44,7 +44,12 @@ final class DonateCommand implements Callable<Integer> {
             java.util.Set<String> donors = new java.util.TreeSet<>();
             for (Path t : targets) {
                 Path target = t.toAbsolutePath().normalize();
-                donors.addAll(DonationPublisher.donorIds(Files.isDirectory(target) ? target : target.getParent()));
+                if (Files.isDirectory(target)) {
+                    donors.addAll(DonationPublisher.donorIds(target));
+                } else {
+                    var meta = DonationPublisher.readMetadata(target.getParent()).get(target.getFileName().toString());
+                    donors.add(meta == null || meta.donorId() == null ? DonationPublisher.DEFAULT_DONOR : meta.donorId());
+                }
             }
             try (var consent = new dev.clipcurate.pipeline.consent.ConsentPublisher(kafka.bootstrapServers, kafka.consentTopic)) {
                 consent.grantTraining(donors, "donor-terms-2026-01", "donate --grant-consent");

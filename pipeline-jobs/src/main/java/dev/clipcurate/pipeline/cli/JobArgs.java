@@ -179,13 +179,15 @@ public class JobArgs {
 
     /** The pseudonym key from --pseudonym-key-file or the environment; null when neither is set. */
     byte[] readKey() throws IOException {
-        byte[] key = null;
-        if (pseudonymKeyFile != null) {
-            key = Files.readString(pseudonymKeyFile, StandardCharsets.UTF_8).trim().getBytes(StandardCharsets.UTF_8);
-        } else if (System.getenv(KEY_ENV) != null && !System.getenv(KEY_ENV).isBlank()) {
-            key = System.getenv(KEY_ENV).trim().getBytes(StandardCharsets.UTF_8);
-        }
-        if (key != null && key.length < 16) {
+        if (pseudonymKeyFile != null) return checkedKey(Files.readString(pseudonymKeyFile, StandardCharsets.UTF_8));
+        String env = System.getenv(KEY_ENV);
+        return env == null || env.isBlank() ? null : checkedKey(env);
+    }
+
+    /** The key's bytes; refuses keys too short to be secret. */
+    static byte[] checkedKey(String text) {
+        byte[] key = text.trim().getBytes(StandardCharsets.UTF_8);
+        if (key.length < 16) {
             throw new IllegalArgumentException("the pseudonym key is shorter than 16 bytes; use a long random secret, "
                     + "e.g. `openssl rand -hex 32`");
         }

@@ -1,6 +1,7 @@
 package dev.clipcurate.pipeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.clipcurate.pipeline.erasure.ShardCollector;
 import dev.clipcurate.pipeline.shards.DatasetLayout;
 import dev.clipcurate.pipeline.shards.DatasetVersions;
 import picocli.CommandLine;
@@ -9,6 +10,7 @@ import picocli.CommandLine.Mixin;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Set;
 
 /** The sealed versions of a dataset, one line each, with what each build added. */
 @Command(name = "versions", mixinStandardHelpOptions = true,
@@ -40,6 +42,20 @@ final class VersionsCommand implements java.util.concurrent.Callable<Integer> {
                     c.get("clips_duplicate").asLong(), c.get("clips_quarantined").asLong(), c.get("frames_written").asLong(),
                     labels.path("staged").asLong() + "/" + labels.path("real").asLong() + "/" + labels.path("uncertain").asLong(),
                     v.get("totals").get("clips_accepted").asLong(), v.get("totals").get("frames").asLong());
+        }
+        for (JsonNode v : versions) {
+            JsonNode p = v.get("purge");
+            if (p == null) continue;
+            out.printf("%s purged %d donor(s): %d clip row(s), %d of them accepted, and %d frame(s) removed; %d file(s) "
+                            + "rewritten, %d dropped (receipts in %s/receipts/%s)%n", v.get("name").asText(),
+                    p.get("donors").asLong(), p.get("clip_rows_removed").asLong(), p.get("accepted_clips_removed").asLong(),
+                    p.get("frames_removed").asLong(), p.get("files_rewritten").asLong(), p.get("files_dropped").asLong(),
+                    layout.dataset(), v.get("build").get("id").asText());
+        }
+        Set<String> collected = new ShardCollector(layout).collectedVersions();
+        if (!collected.isEmpty()) {
+            out.printf("Files deleted by gc (their versions can no longer be read; see %s/gc/): %s%n", layout.dataset(),
+                    String.join(", ", collected));
         }
         out.flush();
         return 0;

@@ -15,4 +15,10 @@ public class WarehouseArgs {
     DatasetLayout layout() {
         return new DatasetLayout(warehouse, dataset);
     }
+
+    /** The warehouse as a local directory, or null when it is on another file system (s3:, hdfs:). */
+    java.nio.file.Path localRoot() {
+        if (warehouse.startsWith("file:")) return java.nio.file.Paths.get(java.net.URI.create(warehouse));
+        return warehouse.contains(":") ? null : java.nio.file.Paths.get(warehouse);
+    }
 }

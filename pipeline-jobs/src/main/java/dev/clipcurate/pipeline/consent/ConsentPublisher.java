@@ -10,6 +10,8 @@ import java.time.Instant;
 /** Publishes consent events on the consent topic, keyed by donor so that one donor's events stay in order. */
 public final class ConsentPublisher implements AutoCloseable {
     public static final String DEFAULT_TOPIC = "donors.consent";
+    /** The consent topic keeps every event: builds judge as of a time and audits re-check old builds. */
+    public static final java.util.Map<String, String> TOPIC_CONFIG = java.util.Map.of("retention.ms", "-1");
     public static final String GRANT = "grant";
     public static final String REVOKE = "revoke";
     private final TopicWriter writer;

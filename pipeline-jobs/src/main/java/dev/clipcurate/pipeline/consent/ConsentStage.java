@@ -27,10 +27,12 @@ public final class ConsentStage {
      * @param bounded      read the consent topic up to its end as of the start (a build), else keep reading
      * @param batch        a BATCH build: judge every clip as of {@code buildStart} without waiting
      * @param buildStartMs when the build started, epoch ms
+     * @param consentEnds  per consent partition, its end offset when the run started (streaming waits until read)
      */
     public static SingleOutputStreamOperator<ClipTask> check(StreamExecutionEnvironment env, CurationOptions o,
                                                              DataStream<ClipTask> clips, boolean bounded, boolean batch,
-                                                             long buildStartMs, String buildId) {
+                                                             long buildStartMs, java.util.Map<Integer, Long> consentEnds,
+                                                             String buildId) {
         var source = KafkaSource.<DonationMessage>builder()
                 .setBootstrapServers(o.bootstrapServers)
                 .setTopics(o.consentTopic)
@@ -46,12 +48,12 @@ public final class ConsentStage {
                 .uid("consent-source")
                 .process(new ParseConsentEvent(new DonorPseudonymizer(o.pseudonymKey)))
                 .uid("consent-parse").name("consent: parse, pseudonymise")
-                .broadcast(CheckConsent.HISTORIES);
+                .broadcast(CheckConsent.HISTORIES, CheckConsent.READ_UP_TO);
         return clips
                 .keyBy((KeySelector<ClipTask, String>) t -> t.donorPseudonym, Types.STRING)
                 .connect(consent)
                 .process(new CheckConsent(o.consentScope, batch ? buildStartMs : -1,
-                        batch ? 0 : o.consentWait.toMillis(), buildId))
+                        batch ? 0 : o.consentWait.toMillis(), batch ? java.util.Map.of() : consentEnds, buildId))
                 .uid("consent-check").name("consent: the donor's grant holds");
     }
 }

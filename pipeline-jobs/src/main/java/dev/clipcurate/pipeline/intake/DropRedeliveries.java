@@ -40,7 +40,9 @@ public class DropRedeliveries extends KeyedProcessFunction<String, ClipTask, Cli
         earlierClipIds = new HashSet<>();
         for (String manifest : earlierClipManifests) {
             for (ClipRow row : ManifestFiles.readWithout(new Path(manifest), ClipRow.class, Set.of("fingerprint"))) {
-                if (row.getClipId() != null && !Decisions.rejectedAtParsing(row)) earlierClipIds.add(row.getClipId());
+                // a clip refused for want of consent may come again once the donor has granted it
+                if (row.getClipId() != null && !Decisions.rejectedAtParsing(row)
+                        && !RejectReason.NO_CONSENT.code().equals(row.getReason())) earlierClipIds.add(row.getClipId());
             }
         }
     }

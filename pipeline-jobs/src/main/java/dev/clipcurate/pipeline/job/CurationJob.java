@@ -68,10 +68,13 @@ public final class CurationJob {
      * @param earlierClipManifests clip manifests of earlier versions: their clip ids are not curated again, their
      *                             accepted clips are kept before any duplicate of them
      * @param buildStartMs when the build started: a batch build judges consent as of then
+     * @param consentEnds  per partition of the consent topic, its end offset at the start: a streaming run judges
+     *                     no clip before it has read that far
      */
     public static void define(StreamExecutionEnvironment env, CurationOptions o, String buildId,
                               Map<TopicPartition, Long> start, Map<TopicPartition, Long> end,
-                              List<String> earlierClipManifests, long buildStartMs) throws IOException {
+                              List<String> earlierClipManifests, long buildStartMs, Map<Integer, Long> consentEnds)
+            throws IOException {
         boolean batch = env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
         var sourceBuilder = KafkaSource.<DonationMessage>builder()
                 .setBootstrapServers(o.bootstrapServers)
@@ -95,7 +98,7 @@ public final class CurationJob {
                 .process(new DropRedeliveries(earlierClipManifests))
                 .uid("intake-redeliveries").name("intake: drop redeliveries");
         SingleOutputStreamOperator<ClipTask> consented = ConsentStage.check(env, o, firstDeliveries, end != null, batch,
-                buildStartMs, buildId);
+                buildStartMs, consentEnds, buildId);
         SingleOutputStreamOperator<ClipTask> resolved = consented
                 .process(new ResolveLandingFile(new LandingArea(o.landingRoot), o.maxFileBytes, buildId))
                 .uid("intake-resolve").name("intake: resolve landing file");

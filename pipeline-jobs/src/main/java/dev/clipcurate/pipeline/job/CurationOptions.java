@@ -107,6 +107,14 @@ public class CurationOptions {
                 faceEnlarge);
     }
 
+    /**
+     * A pseudonym of a fixed non-donor id: recorded in the version, it lets purge and audit tell that they were
+     * given the key the builds used (with another key no donor would match, and a purge would remove nothing).
+     */
+    public static String keyCheck(byte[] pseudonymKey) {
+        return new dev.clipcurate.pipeline.privacy.DonorPseudonymizer(pseudonymKey).pseudonymize("clip-curation:key-check");
+    }
+
     /** The settings that shape a dataset, as recorded (and hashed) in the version file. */
     public Map<String, Object> describe() throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -114,6 +122,7 @@ public class CurationOptions {
         m.put("rejected_topic", rejectedTopic);
         m.put("consent_topic", consentTopic);
         m.put("consent_scope", consentScope);
+        if (pseudonymKey != null) m.put("pseudonym_key_check", keyCheck(pseudonymKey));
         m.put("landing_root", landingRoot);
         m.put("max_file_bytes", maxFileBytes);
         m.put("sample_fps", sampleFps);

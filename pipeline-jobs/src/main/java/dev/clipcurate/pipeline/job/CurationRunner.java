@@ -81,7 +81,7 @@ public final class CurationRunner {
         VersionSealer sealer = new VersionSealer(layout);
         JsonNode parent = sealer.latest();
         Map<TopicPartition, long[]> ranges = offsetRanges(parent);
-        requireConsentTopic();
+        Map<Integer, Long> consentEnds = consentTopicEnds();
         long pending = ranges.values().stream().mapToLong(r -> r[1] - r[0]).sum();
         String parentName = parent == null ? "none" : parent.get("name").asText();
         if (bounded && pending == 0) {
@@ -103,7 +103,7 @@ public final class CurationRunner {
         });
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig(mode));
         CurationJob.define(env, options, buildId, start, bounded ? end : null, earlierClipManifests(layout, parent),
-                started.toEpochMilli());
+                started.toEpochMilli(), consentEnds);
         try {
             JobClient client = env.executeAsync("curate " + mode.name().toLowerCase() + " " + buildId);
             running = client;
@@ -125,7 +125,7 @@ public final class CurationRunner {
         Map<String, Map<Integer, long[]>> offsets = new TreeMap<>();
         ranges.forEach((tp, r) -> offsets.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), r));
         BuildInfo info = new BuildInfo(buildId, mode.name().toLowerCase(), args, offsets, config,
-                codeVersion(), models(config), started);
+                codeVersion(), models(config), started, parent == null ? null : parentName);
         try {
             return sealer.seal(info);
         } catch (Exception e) {
@@ -156,14 +156,38 @@ public final class CurationRunner {
         }
     }
 
-    /** Without the consent topic every clip would be rejected no_consent: say so before starting. */
-    private void requireConsentTopic() throws Exception {
+    /**
+     * Per partition of the consent topic that holds events, its end offset now. Without the topic every clip would
+     * be rejected no_consent: say so before starting.
+     */
+    private Map<Integer, Long> consentTopicEnds() throws Exception {
         try (Admin admin = admin()) {
             if (!admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(options.consentTopic)) {
                 throw new IllegalArgumentException("the consent topic " + options.consentTopic + " does not exist on "
                         + options.bootstrapServers + ": create it (scripts/curate broker does) and publish the donors' "
                         + "grants (scripts/curate grant --donor ID); without a grant a clip is rejected no_consent");
             }
+            TopicDescription topic = admin.describeTopics(List.of(options.consentTopic))
+                    .allTopicNames().get(60, TimeUnit.SECONDS).get(options.consentTopic);
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            topic.partitions().forEach(p -> {
+                earliest.put(new TopicPartition(options.consentTopic, p.partition()), OffsetSpec.earliest());
+                latest.put(new TopicPartition(options.consentTopic, p.partition()), OffsetSpec.latest());
+            });
+            var first = admin.listOffsets(earliest).all().get(60, TimeUnit.SECONDS);
+            var last = admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS);
+            Map<Integer, Long> ends = new HashMap<>();
+            for (TopicPartition tp : latest.keySet()) {
+                long end = last.get(tp).offset();
+                // the last event sits at end - 1 (the producers write no transactions, the topic is not compacted)
+                if (end > first.get(tp).offset()) ends.put(tp.partition(), end);
+                if (first.get(tp).offset() > 0) {
+                    LOG.warn("consent topic {} partition {} starts at offset {}: older events were deleted by retention "
+                            + "(give the topic retention.ms=-1)", options.consentTopic, tp.partition(), first.get(tp).offset());
+                }
+            }
+            return ends;
         }
     }
 
@@ -243,7 +267,7 @@ public final class CurationRunner {
         }
     }
 
-    static String newBuildId(Instant now) {
+    public static String newBuildId(Instant now) {
         return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now)
                 + "-" + UUID.randomUUID().toString().substring(0, 8);
     }

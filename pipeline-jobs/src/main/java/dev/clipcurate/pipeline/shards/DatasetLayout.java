@@ -55,6 +55,13 @@ public record DatasetLayout(String warehouse, String dataset) implements Seriali
         return new Path(new Path(buildDir(buildId), "_staging"), "clips");
     }
 
+    /** A path under the dataset directory as version files list it: relative to the dataset directory. */
+    public String relative(Path file) {
+        String base = datasetDir().toUri().getPath();
+        String p = file.toUri().getPath();
+        return p.startsWith(base + "/") ? p.substring(base.length() + 1) : p;
+    }
+
     public static String versionName(int version) {
         return String.format("v%06d", version);
     }

@@ -67,7 +67,14 @@ public final class DatasetVersions {
     /** Every clip row of a version, without the dedup fingerprints. */
     public List<ClipRow> clipRows(JsonNode version) throws IOException {
         List<ClipRow> rows = new ArrayList<>();
-        for (Path p : clipManifests(version)) rows.addAll(ManifestFiles.readWithout(p, ClipRow.class, Set.of("fingerprint")));
+        for (Path p : clipManifests(version)) {
+            if (!p.getFileSystem().exists(p)) {
+                throw new IOException(version.get("name").asText() + " lists " + layout.relative(p) + ", which is gone: "
+                        + "gc deleted the files of versions it did not retain (see " + layout.dataset() + "/gc/); "
+                        + "use a retained version");
+            }
+            rows.addAll(ManifestFiles.readWithout(p, ClipRow.class, Set.of("fingerprint")));
+        }
         return rows;
     }
 

@@ -80,6 +80,13 @@ public final class VersionSealer {
 
     private Sealed sealLocked(BuildInfo build) throws IOException {
         JsonNode parent = latest();
+        String latestName = parent == null ? null : parent.get("name").asText();
+        if (!java.util.Objects.equals(latestName, build.parent())) {
+            // a purge (or another build) sealed meanwhile: this build judged consent and duplicates against an older
+            // version and read the same offsets; sealing it on top could bring back a purged donor's clips
+            throw new IOException(latestName + " was sealed while this build ran (on top of " + build.parent()
+                    + "); nothing was sealed: run the build again, it starts from " + latestName);
+        }
         int version = parent == null ? 1 : parent.get("version").asInt() + 1;
         Path buildDir = layout.buildDir(build.buildId());
         FileSystem fs = buildDir.getFileSystem();
@@ -158,11 +165,8 @@ public final class VersionSealer {
             doc.putNull("parent");
             doc.putNull("parent_sha256");
         } else {
-            Path parentFile = layout.versionFile(parent.get("version").asInt());
             doc.put("parent", parent.get("name").asText());
-            try (FSDataInputStream in = parentFile.getFileSystem().open(parentFile)) {
-                doc.put("parent_sha256", Hashing.sha256Hex(in));
-            }
+            doc.put("parent_sha256", versionSha256(parent.get("version").asInt()));
         }
         Instant now = Instant.now();
         doc.put("created_at", now.toString());
@@ -216,7 +220,8 @@ public final class VersionSealer {
         return doc;
     }
 
-    private ObjectNode fileEntry(Path file, String kind, long knownSize, String knownSha, int rows) throws IOException {
+    /** A version file's entry for a file under the dataset: size and sha256 are read when not known (-1, null). */
+    public ObjectNode fileEntry(Path file, String kind, long knownSize, String knownSha, int rows) throws IOException {
         FileSystem fs = file.getFileSystem();
         long size = knownSize >= 0 ? knownSize : fs.getFileStatus(file).getLen();
         String sha = knownSha;
@@ -226,7 +231,7 @@ public final class VersionSealer {
             }
         }
         ObjectNode entry = AvroJson.MAPPER.createObjectNode();
-        entry.put("path", relativeToDataset(file));
+        entry.put("path", layout.relative(file));
         entry.put("kind", kind);
         entry.put("size", size);
         entry.put("sha256", sha);
@@ -234,11 +239,6 @@ public final class VersionSealer {
         return entry;
     }
 
-    private String relativeToDataset(Path file) {
-        String base = layout.datasetDir().toUri().getPath();
-        String p = file.toUri().getPath();
-        return p.startsWith(base + "/") ? p.substring(base.length() + 1) : p;
-    }
 
     private record TarContents(List<FrameRow> rows, long size, String sha256) {}
 
@@ -358,8 +358,28 @@ public final class VersionSealer {
         }
     }
 
+    /**
+     * Writes a version document made elsewhere (a purge) as the next version and moves LATEST to it. The caller
+     * holds the dataset's lock and made the document from the version that is latest under that lock.
+     */
+    public Sealed publish(ObjectNode doc) throws IOException {
+        int version = doc.get("version").asInt();
+        Path versionFile = layout.versionFile(version);
+        writeNew(versionFile, AvroJson.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc));
+        replaceLatest(DatasetLayout.versionName(version));
+        return new Sealed(version, versionFile, doc);
+    }
+
+    /** The sha256 of a sealed version's file, as the next version records it in parent_sha256. */
+    public String versionSha256(int version) throws IOException {
+        Path file = layout.versionFile(version);
+        try (FSDataInputStream in = file.getFileSystem().open(file)) {
+            return Hashing.sha256Hex(in);
+        }
+    }
+
     /** One build seals at a time per dataset (local warehouses; object stores rely on the scheduler). */
-    static final class DatasetLock implements AutoCloseable {
+    public static final class DatasetLock implements AutoCloseable {
         private final FileChannel channel;
         private final FileLock lock;
 
@@ -368,7 +388,7 @@ public final class VersionSealer {
             this.lock = lock;
         }
 
-        static DatasetLock acquire(DatasetLayout layout) throws IOException {
+        public static DatasetLock acquire(DatasetLayout layout) throws IOException {
             Path dir = layout.datasetDir();
             dir.getFileSystem().mkdirs(layout.versionsDir());
             if (!"file".equals(dir.toUri().getScheme())) return new DatasetLock(null, null);
@@ -377,7 +397,7 @@ public final class VersionSealer {
             FileLock lock = channel.tryLock();
             if (lock == null) {
                 channel.close();
-                throw new IOException("another build is sealing " + dir + " right now; try again when it has finished");
+                throw new IOException("another build or purge is sealing " + dir + " right now; try again when it has finished");
             }
             return new DatasetLock(channel, lock);
         }

@@ -107,5 +107,180 @@ class DemoITCase {
         assertEquals(7, v2.get("counts").get("redelivered_dropped").asInt());
         assertEquals(0, v2.get("counts").get("frames_written").asInt());
         assertEquals(v1.get("files").size(), v2.get("files").size());
+
+        stewardship(warehouse, tmp, v1);
+    }
+
+    /**
+     * A steward on the demo's warehouse, with nothing else running: audit, a donor revokes, purge, gc, the
+     * donor's frames are in no file any more, and the report renders in Chromium.
+     */
+    private static void stewardship(Path warehouse, Path tmp, JsonNode v1) throws Exception {
+        String w = warehouse.toString();
+        CurateCliTest.Result audit = CurateCliTest.run("audit", "--warehouse", w);
+        assertEquals(0, audit.exit(), audit.out() + audit.err());
+        assertEquals(9, audit.out().split("\n  PASS ", -1).length - 1, audit.out());
+
+        String pseudonym = new dev.clipcurate.pipeline.privacy.DonorPseudonymizer(
+                Files.readString(warehouse.resolve(DemoCommand.DEMO_KEY_FILE)).trim().getBytes()).pseudonymize("donor-0002");
+        Path shardsDir = warehouse.resolve("clips/shards");
+        Map<Path, String> before = hashes(shardsDir);
+        List<String> donorFrames = new ArrayList<>();
+        for (FrameRow f : frameRows(shardsDir)) if (f.getDonorPseudonym().equals(pseudonym)) donorFrames.add(f.getKey());
+        assertEquals(23, donorFrames.size(), "the driveway clip's frames");
+
+        CurateCliTest.Result revoke = CurateCliTest.run("revoke", "--donor", "donor-0002", "--warehouse", w);
+        assertEquals(0, revoke.exit(), revoke.err());
+        CurateCliTest.Result stale = CurateCliTest.run("audit", "--warehouse", w);
+        assertEquals(1, stale.exit(), stale.out());
+        assertTrue(stale.out().contains("FAIL  no revoked donor"), stale.out());
+
+        CurateCliTest.Result purge = CurateCliTest.run("purge", "--warehouse", w, "--landing", warehouse.resolve(".demo-landing").toString());
+        assertEquals(0, purge.exit(), purge.out() + purge.err());
+        assertTrue(!purge.out().contains("donor-0002"), "the raw donor id is not printed");
+        JsonNode v3 = AvroJson.MAPPER.readTree(warehouse.resolve("clips/versions/v000003.json").toFile());
+        assertEquals("purge", v3.get("build").get("mode").asText());
+        assertEquals(1, v3.get("purge").get("accepted_clips_removed").asInt());
+        assertEquals(3, v3.get("purge").get("clip_rows_removed").asInt(), "accepted, exact copy, not a video");
+        assertEquals(23, v3.get("purge").get("frames_removed").asInt());
+        assertEquals(v1.get("totals").get("frames").asInt() - 23, v3.get("totals").get("frames").asInt());
+        JsonNode v2 = AvroJson.MAPPER.readTree(warehouse.resolve("clips/versions/v000002.json").toFile());
+        assertEquals(v2.get("kafka_offsets"), v3.get("kafka_offsets"), "the next build continues where v2 ended");
+        assertTrue(!Files.exists(warehouse.resolve(".demo-landing/driveway-staged.avi")), "the upload is deleted too");
+        // copy-on-write: no file of the earlier versions changed; the rewritten ones are new files
+        assertEquals(before, hashes(shardsDir).entrySet().stream().filter(e -> before.containsKey(e.getKey()))
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        long rewritten = 0;
+        for (JsonNode f : v3.get("files")) if (f.has("replaces")) rewritten++;
+        assertEquals(3, rewritten, "the demo's one shard, its frame manifest and the clip manifest all held the donor: "
+                + v3.get("files")); // DonorPurgeTest: files without the donor are listed as they were
+
+        Path receipt;
+        try (var files = Files.walk(warehouse.resolve("clips/receipts"))) {
+            receipt = files.filter(p -> p.getFileName().toString().equals(pseudonym + ".json")).findFirst().orElseThrow();
+        }
+        JsonNode r = AvroJson.MAPPER.readTree(receipt.toFile());
+        assertEquals(23, r.get("frames_removed").asInt());
+        assertEquals(List.of("v000001", "v000002"), AvroJson.MAPPER.convertValue(r.get("versions_affected"), List.class));
+        assertEquals(false, r.get("erasure_complete").asBoolean());
+        assertTrue(Files.readString(receipt.resolveSibling(pseudonym + ".txt")).contains("23 frame(s)"));
+
+        CurateCliTest.Result clean = CurateCliTest.run("audit", "--warehouse", w, "--html", tmp.resolve("report.html").toString());
+        assertEquals(0, clean.exit(), clean.out());
+
+        CurateCliTest.Result gc = CurateCliTest.run("gc", "--warehouse", w, "--retain", "1");
+        assertEquals(0, gc.exit(), gc.out() + gc.err());
+        JsonNode done = AvroJson.MAPPER.readTree(receipt.toFile());
+        assertEquals(true, done.get("erasure_complete").asBoolean(), done.toString());
+        // the donor's frames exist in no file of the dataset: no manifest row, no tar member, no JPEG of theirs
+        for (FrameRow f : frameRows(shardsDir)) assertTrue(!f.getDonorPseudonym().equals(pseudonym), f.getKey());
+        for (ClipRow c : clipRows(shardsDir)) assertTrue(!pseudonym.equals(c.getDonorPseudonym()), c.getClipId());
+        try (var files = Files.walk(shardsDir)) {
+            for (Path tar : files.filter(p -> p.toString().endsWith(".tar")).toList()) {
+                try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
+                    for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                        String key = dev.clipcurate.pipeline.shards.TarShards.sampleKey(e.getName());
+                        assertTrue(!donorFrames.contains(key), tar + " still holds " + e.getName());
+                    }
+                }
+            }
+        }
+        CurateCliTest.Result old = CurateCliTest.run("audit", "--warehouse", w, "--version", "1");
+        assertEquals(1, old.exit(), old.out());
+        assertTrue(old.out().contains("gc deleted this version's files"), old.out());
+        CurateCliTest.Result after = CurateCliTest.run("audit", "--warehouse", w);
+        assertEquals(0, after.exit(), after.out());
+        CurateCliTest.Result diff = CurateCliTest.run("diff", "--warehouse", w, "2", "3");
+        assertEquals(0, diff.exit(), diff.err());
+        assertTrue(diff.out().contains("removed (1)") && diff.out().contains("driveway-staged-"), diff.out());
+
+        // the report, as a person sees it
+        String page = Files.readString(tmp.resolve("report.html"));
+        assertTrue(page.contains("All 9 checks passed") && page.contains("data:image/jpeg;base64,"), page.substring(0, 400));
+        assertTrue(!page.contains(pseudonym) && !page.contains("http://") && !page.contains("https://"));
+        Path png = dev.clipcurate.pipeline.testing.HeadlessChromium.screenshot(tmp.resolve("report.html"),
+                Paths.get(System.getProperty("basedir", "."), "target", "demo-audit-report.png"), 1280, 3000);
+        java.awt.image.BufferedImage shot = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(1280, shot.getWidth());
+        int green = 0;
+        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        for (int y = 0; y < shot.getHeight(); y += 2) {
+            for (int x = 0; x < shot.getWidth(); x += 2) {
+                int rgb = shot.getRGB(x, y) & 0xffffff;
+                colours.add(rgb);
+                if (Math.abs((rgb >> 16) - 0x1a) < 8 && Math.abs(((rgb >> 8) & 0xff) - 0x7f) < 8 && Math.abs((rgb & 0xff) - 0x37) < 8) green++;
+            }
+        }
+        assertTrue(green > 2000, "the green 'all checks passed' banner: " + green + " px");
+        assertTrue(colours.size() > 2000, "frames of real footage on the contact sheet: " + colours.size() + " colours");
+
+        // the audit notices tampering: one altered JPEG inside a shard, an edited parent version file
+        Path tar;
+        try (var files = Files.walk(shardsDir)) {
+            tar = files.filter(p -> p.toString().endsWith(".tar")).findFirst().orElseThrow();
+        }
+        alterFirstJpeg(tar);
+        Path v2File = warehouse.resolve("clips/versions/v000002.json");
+        v2File.toFile().setWritable(true);
+        Files.writeString(v2File, Files.readString(v2File) + "\n");
+        CurateCliTest.Result tampered = CurateCliTest.run("audit", "--warehouse", w);
+        assertEquals(1, tampered.exit(), tampered.out());
+        for (String check : List.of("files present with their sha256", "jpg hashes match", "parent hash chain intact")) {
+            assertTrue(tampered.out().contains("FAIL  " + check), check + ":\n" + tampered.out());
+        }
+        assertTrue(tampered.out().contains("PASS  tar members match"), tampered.out());
+    }
+
+    /** Rewrites a tar with one byte of its first JPEG changed, members and sizes as they were. */
+    private static void alterFirstJpeg(Path tar) throws Exception {
+        Path copy = tar.resolveSibling(tar.getFileName() + ".tmp");
+        boolean altered = false;
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar));
+             var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(Files.newOutputStream(copy))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                byte[] bytes = in.readAllBytes();
+                if (!altered && e.getName().endsWith(".jpg")) {
+                    bytes[bytes.length / 2] ^= 0x5a;
+                    altered = true;
+                }
+                var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(e.getName());
+                entry.setSize(bytes.length);
+                out.putArchiveEntry(entry);
+                out.write(bytes);
+                out.closeArchiveEntry();
+            }
+        }
+        Files.move(copy, tar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static Map<Path, String> hashes(Path dir) throws Exception {
+        Map<Path, String> h = new java.util.TreeMap<>();
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                try (var in = Files.newInputStream(f)) {
+                    h.put(f, Hashing.sha256Hex(in));
+                }
+            }
+        }
+        return h;
+    }
+
+    private static List<FrameRow> frameRows(Path dir) throws Exception {
+        return manifestRows(dir, "frames-\\d+\\.parquet", FrameRow.class);
+    }
+
+    private static List<ClipRow> clipRows(Path dir) throws Exception {
+        return manifestRows(dir, "clips-\\d+\\.parquet", ClipRow.class);
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecordBase> List<T> manifestRows(Path dir, String names,
+                                                                                              Class<T> type) throws Exception {
+        List<T> rows = new ArrayList<>();
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches(names)).toList()) {
+                rows.addAll(ManifestFiles.read(new org.apache.flink.core.fs.Path(f.toUri()), type));
+            }
+        }
+        return rows;
     }
 }

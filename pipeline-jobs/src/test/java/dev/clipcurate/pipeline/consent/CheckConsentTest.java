@@ -47,8 +47,14 @@ class CheckConsentTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, ClipTask, ConsentUpdate, ClipTask> harness(long asOf, long wait)
             throws Exception {
+        return harness(asOf, wait, java.util.Map.of());
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, ClipTask, ConsentUpdate, ClipTask> harness(
+            long asOf, long wait, java.util.Map<Integer, Long> catchUpTo) throws Exception {
         return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                new CheckConsent("training", asOf, wait, "b1"), t -> t.donorPseudonym, Types.STRING, CheckConsent.HISTORIES);
+                new CheckConsent("training", asOf, wait, catchUpTo, "b1"), t -> t.donorPseudonym, Types.STRING,
+                CheckConsent.HISTORIES, CheckConsent.READ_UP_TO);
     }
 
     private static List<ClipRow> rejected(KeyedBroadcastOperatorTestHarness<?, ?, ?, ?> h) {
@@ -108,6 +114,26 @@ class CheckConsentTest {
             // with the grant in state, a later clip goes on at once
             h.processElement(clip("later", "d1"), 0);
             assertEquals(2, h.extractOutputValues().size());
+        }
+    }
+
+    @Test
+    void aStreamingRunJudgesNothingBeforeItHasReadTheConsentTopicUpToWhereItEndedAtTheStart() throws Exception {
+        offset = 0;
+        // the topic held a grant then a revocation of d1 when the run started (offsets 0 and 1, end offset 2)
+        try (var h = harness(-1, 30_000, java.util.Map.of(0, 2L))) {
+            h.setProcessingTime(T0);
+            h.processBroadcastElement(event("d1", "grant", "training", T0 - 2 * HOUR), 0);
+            h.processElement(clip("c1", "d1"), 0);
+            assertEquals(0, h.extractOutputValues().size(), "the grant alone is not the donor's whole history");
+            h.setProcessingTime(T0 + 30_000);
+            h.setProcessingTime(T0 + 60_000);
+            assertEquals(0, h.extractOutputValues().size() + rejected(h).size(), "still replaying: nobody is judged");
+            h.processBroadcastElement(event("d1", "revoke", "training", T0 - HOUR), 0);
+            assertEquals(0, h.extractOutputValues().size(), "revoked: the clip never goes on");
+            h.setProcessingTime(T0 + 120_000);
+            assertEquals(List.of("c1"), rejected(h).stream().map(ClipRow::getClipId).toList());
+            assertTrue(rejected(h).get(0).getReasonDetail().contains("revoked"), rejected(h).get(0).getReasonDetail());
         }
     }
 
