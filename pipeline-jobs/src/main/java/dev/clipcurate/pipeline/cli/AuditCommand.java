@@ -65,8 +65,7 @@ final class AuditCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (Exception e) {
-            problem = "could not read the consent topic " + consent.topic + " (" + e.getMessage()
-                    + "); start the broker or pass --bootstrap-servers";
+            problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
 
         VersionAudit.Outcome outcome = new VersionAudit(where.layout()).audit(v, log, problem);

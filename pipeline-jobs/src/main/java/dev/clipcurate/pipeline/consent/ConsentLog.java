@@ -33,6 +33,16 @@ public final class ConsentLog {
     /** Reads the whole topic as it is now; fails when the broker cannot be reached or the topic does not exist. */
     public static ConsentLog read(String bootstrapServers, String topic, DonorPseudonymizer pseudonymizer,
                                   Duration timeout) throws Exception {
+        try {
+            return readAll(bootstrapServers, topic, pseudonymizer, timeout);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new IllegalStateException("could not read the consent topic " + topic + " on " + bootstrapServers + " ("
+                    + e.getMessage() + "): is the broker running? Pass --bootstrap-servers to name it", e);
+        }
+    }
+
+    private static ConsentLog readAll(String bootstrapServers, String topic, DonorPseudonymizer pseudonymizer,
+                                      Duration timeout) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -46,7 +56,8 @@ public final class ConsentLog {
                      new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> partitions = consumer.partitionsFor(topic, timeout);
             if (partitions == null || partitions.isEmpty()) {
-                throw new IllegalStateException("the consent topic " + topic + " does not exist on " + bootstrapServers);
+                throw new IllegalStateException("the consent topic " + topic + " does not exist on " + bootstrapServers
+                        + ": check --consent-topic and --bootstrap-servers");
             }
             List<TopicPartition> tps = partitions.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(tps);
@@ -54,7 +65,8 @@ public final class ConsentLog {
             Map<TopicPartition, Long> ends = consumer.endOffsets(tps, timeout);
             while (tps.stream().anyMatch(tp -> consumer.position(tp, timeout) < ends.get(tp))) {
                 if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("timed out reading the consent topic " + topic + " on " + bootstrapServers);
+                    throw new IllegalStateException("timed out reading the consent topic " + topic + " on " + bootstrapServers
+                        + " after " + timeout.toSeconds() + " s: is the broker overloaded or the topic very large?");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     DonationMessage m = new DonationMessage(r.topic(), r.partition(), r.offset(), r.timestamp(),
