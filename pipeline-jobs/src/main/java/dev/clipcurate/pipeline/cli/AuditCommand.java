@@ -5,7 +5,6 @@ import dev.clipcurate.pipeline.audit.HtmlReport;
 import dev.clipcurate.pipeline.audit.VersionAudit;
 import dev.clipcurate.pipeline.consent.ConsentLog;
 import dev.clipcurate.pipeline.shards.DatasetVersions;
-import dev.clipcurate.pipeline.shards.VersionSealer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,9 +53,8 @@ final class AuditCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        JsonNode v = version == null ? new VersionSealer(where.layout()).latest() : new DatasetVersions(where.layout()).version(version);
-        if (v == null) new DatasetVersions(where.layout()).all(); // says what to do when there is no dataset
-        if (v == null) throw new IllegalArgumentException("dataset '" + where.dataset + "' has no sealed version yet");
+        DatasetVersions versions = new DatasetVersions(where.layout());
+        JsonNode v = version == null ? versions.latest() : versions.version(version);
 
         ConsentLog log = null;
         String problem = null;

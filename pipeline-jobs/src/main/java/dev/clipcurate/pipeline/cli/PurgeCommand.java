@@ -3,7 +3,6 @@ package dev.clipcurate.pipeline.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clipcurate.pipeline.consent.ConsentLog;
 import dev.clipcurate.pipeline.shards.DatasetVersions;
-import dev.clipcurate.pipeline.shards.VersionSealer;
 import dev.clipcurate.pipeline.consent.ConsentUpdate;
 import dev.clipcurate.pipeline.erasure.DonorPurge;
 import dev.clipcurate.pipeline.intake.LandingArea;
@@ -53,9 +52,7 @@ final class PurgeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        JsonNode latest = new VersionSealer(where.layout()).latest();
-        if (latest == null) new DatasetVersions(where.layout()).all(); // says what to do when there is no dataset
-        if (latest == null) throw new IllegalArgumentException("dataset '" + where.dataset + "' has no sealed version yet");
+        JsonNode latest = new DatasetVersions(where.layout()).latest();
         String consentScope = scope != null ? scope : latest.path("config").path("consent_scope").asText("training");
         ConsentLog log = consent.readLog(where, key.key(where, latest), out, Duration.ofSeconds(60));
         long now = System.currentTimeMillis();

@@ -38,6 +38,14 @@ public final class DatasetVersions {
         return versions;
     }
 
+    /** The newest sealed version (LATEST); an error that says what to do when there is none. */
+    public JsonNode latest() throws IOException {
+        JsonNode latest = new VersionSealer(layout).latest();
+        if (latest != null) return latest;
+        all(); // says what to do when there is no dataset at all
+        throw new IOException("dataset '" + layout.dataset() + "' has no sealed version yet (scripts/curate build or demo seals one)");
+    }
+
     /** One version by name (v000002) or number (2). */
     public JsonNode version(String nameOrNumber) throws IOException {
         int n;
