@@ -77,6 +77,10 @@ class ExactlyOnceITCase {
                 m.put("clip_id", e.getKey());
                 p.send(m);
             }
+            // a donor who never granted consent: held while the consent topic is read, then rejected, never decoded
+            ObjectNode unconsented = DonationPublisher.message(landing, inputs.get("street-1"), null);
+            unconsented.put("clip_id", "no-consent").put("donor_id", "donor-never-asked");
+            p.send(unconsented);
         }
 
         CurationOptions o = CurationBuildITCase.options(kafka, tmp, landing, topic);
@@ -123,6 +127,9 @@ class ExactlyOnceITCase {
         for (ClipRow row : Warehouses.clipRows(datasetDir, sealed.document())) {
             assertNull(decisions.put(row.getClipId(), row), "clip " + row.getClipId() + " decided twice");
         }
+        ClipRow refused = decisions.remove("no-consent");
+        assertEquals("no_consent", refused.getReason(), refused.toString());
+        assertNull(refused.getContainer(), "never decoded");
         assertEquals(inputs.keySet(), decisions.keySet());
         ClipRow original = decisions.get("street-0"), copy = decisions.get("street-0-copy");
         ClipRow duplicate = "duplicate".equals(original.getDecision()) ? original : copy;
