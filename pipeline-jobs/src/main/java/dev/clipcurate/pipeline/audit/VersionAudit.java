@@ -20,10 +20,13 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 import java.io.IOException;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,40 +68,17 @@ public final class VersionAudit {
         List<HtmlReport.Check> checks = new ArrayList<>();
         FileSystem fs = layout.datasetDir().getFileSystem();
 
-        // 1. files present with their sha256
-        int present = 0;
         List<String> missing = new ArrayList<>();
-        List<String> altered = new ArrayList<>();
-        long bytes = 0;
         for (JsonNode f : version.get("files")) {
-            Path file = new Path(layout.datasetDir(), f.get("path").asText());
-            if (!fs.exists(file)) {
-                missing.add(f.get("path").asText());
-                continue;
-            }
-            String sha;
-            try (FSDataInputStream in = fs.open(file)) {
-                sha = Hashing.sha256Hex(in);
-            }
-            if (!sha.equals(f.get("sha256").asText()) || fs.getFileStatus(file).getLen() != f.get("size").asLong()) {
-                altered.add(f.get("path").asText());
-            } else {
-                present++;
-                bytes += f.get("size").asLong();
-            }
+            if (!fs.exists(new Path(layout.datasetDir(), f.get("path").asText()))) missing.add(f.get("path").asText());
         }
-        String filesDetail = String.format("%d of %d files present with their sha256 (%.1f MB)", present,
-                version.get("files").size(), bytes / 1e6);
-        if (!missing.isEmpty()) filesDetail += "; missing " + missing.size() + ", e.g. " + missing.get(0)
-                + (collected(version) ? " (gc deleted this version's files: audit a retained version)" : "");
-        if (!altered.isEmpty()) filesDetail += "; altered " + altered.size() + ", e.g. " + altered.get(0);
-        checks.add(new HtmlReport.Check("files present with their sha256", missing.isEmpty() && altered.isEmpty(), filesDetail));
 
-        // 2-3. tar members vs frame manifests, JPEG hashes; the contact sheet is drawn on the way
+        // tar members vs frame manifests, JPEG hashes; each tar is read once: hashed, checked, sampled for the sheet
         List<ClipRow> rows = readRows(versions, version, missing);
         Map<String, ClipRow> accepted = new HashMap<>();
         for (ClipRow r : rows) if (Decisions.ACCEPTED.equals(r.getDecision())) accepted.putIfAbsent(r.getClipId(), r);
         List<FrameRow> frames = new ArrayList<>();
+        Map<String, String> tarHashes = new HashMap<>();
         int tars = 0;
         List<String> memberProblems = new ArrayList<>();
         List<String> hashProblems = new ArrayList<>();
@@ -118,48 +98,78 @@ public final class VersionAudit {
             for (int i = 0; i < want && i < manifestRows.size(); i++) {
                 sampleKeys.add(manifestRows.get(i * manifestRows.size() / want).getKey());
             }
-            Map<String, String> expectedJpg = new HashMap<>();
-            manifestRows.forEach(r -> expectedJpg.put(r.getKey(), r.getJpgSha256()));
-            Map<String, Integer> members = new TreeMap<>();
             Map<String, FrameRow> byKey = new HashMap<>();
             manifestRows.forEach(r -> byKey.put(r.getKey(), r));
+            Map<String, Integer> members = new TreeMap<>();
+            MessageDigest digest = Hashing.sha256();
             try (FSDataInputStream raw = fs.open(new Path(layout.datasetDir(), tarPath));
-                 TarArchiveInputStream in = new TarArchiveInputStream(raw)) {
+                 DigestInputStream hashed = new DigestInputStream(raw, digest);
+                 TarArchiveInputStream in = new TarArchiveInputStream(hashed)) {
                 for (TarArchiveEntry e; (e = in.getNextEntry()) != null; ) {
                     String key = TarShards.sampleKey(e.getName());
                     members.merge(key, 1, Integer::sum);
                     if (e.getName().endsWith(".jpg")) {
                         byte[] jpg = in.readAllBytes();
-                        String want2 = expectedJpg.get(key);
-                        if (want2 != null && !want2.equals(Hashing.sha256Hex(jpg))) hashProblems.add(tarPath + ":" + e.getName());
-                        if (sampleKeys.contains(key) && samples.size() < CONTACT_SHEET) {
-                            FrameRow fr = byKey.get(key);
-                            samples.add(new HtmlReport.Sample(key, fr.getClipId(), fr.getCampaign(), fr.getStagedLabel(), jpg));
+                        FrameRow row = byKey.get(key);
+                        if (row != null && !row.getJpgSha256().equals(Hashing.sha256Hex(jpg))) {
+                            hashProblems.add(tarPath + ":" + e.getName());
+                        }
+                        if (row != null && sampleKeys.contains(key) && samples.size() < CONTACT_SHEET) {
+                            samples.add(new HtmlReport.Sample(key, row.getClipId(), row.getCampaign(), row.getStagedLabel(), jpg));
                         }
                     }
                 }
+                hashed.transferTo(java.io.OutputStream.nullOutputStream()); // the tar's end blocks count for its hash
             }
-            Set<String> inManifest = new TreeSet<>(expectedJpg.keySet());
+            tarHashes.put(tarPath, HexFormat.of().formatHex(digest.digest()));
             boolean pairs = members.values().stream().allMatch(n -> n == 2);
-            if (!members.keySet().equals(inManifest) || !pairs || manifestRows.size() != m.get("rows").asInt()) {
+            if (!members.keySet().equals(byKey.keySet()) || !pairs || manifestRows.size() != m.get("rows").asInt()) {
                 Set<String> extra = new TreeSet<>(members.keySet());
-                extra.removeAll(inManifest);
-                Set<String> absent = new TreeSet<>(inManifest);
+                extra.removeAll(byKey.keySet());
+                Set<String> absent = new TreeSet<>(byKey.keySet());
                 absent.removeAll(members.keySet());
                 memberProblems.add(tarPath + ": " + extra.size() + " samples not in the manifest, " + absent.size()
                         + " manifest rows without a sample" + (pairs ? "" : ", samples without their .json+.jpg pair"));
             }
         }
+
+        // files present with their sha256 (tars were hashed above)
+        int present = 0;
+        long bytes = 0;
+        List<String> altered = new ArrayList<>();
+        for (JsonNode f : version.get("files")) {
+            String path = f.get("path").asText();
+            if (missing.contains(path)) continue;
+            Path file = new Path(layout.datasetDir(), path);
+            String sha = tarHashes.get(path);
+            if (sha == null) {
+                try (FSDataInputStream in = fs.open(file)) {
+                    sha = Hashing.sha256Hex(in);
+                }
+            }
+            if (!sha.equals(f.get("sha256").asText()) || fs.getFileStatus(file).getLen() != f.get("size").asLong()) {
+                altered.add(path);
+            } else {
+                present++;
+                bytes += f.get("size").asLong();
+            }
+        }
+        String filesDetail = String.format("%d of %d files present with their sha256 (%.1f MB)", present,
+                version.get("files").size(), bytes / 1e6);
+        if (!missing.isEmpty()) filesDetail += "; missing " + missing.size() + ", e.g. " + missing.get(0)
+                + (collected(version) ? " (gc deleted this version's files: audit a retained version)" : "");
+        if (!altered.isEmpty()) filesDetail += "; altered " + altered.size() + ", e.g. " + altered.get(0);
+        checks.add(new HtmlReport.Check("files present with their sha256", missing.isEmpty() && altered.isEmpty(), filesDetail));
         checks.add(new HtmlReport.Check("tar members match the frame manifests", memberProblems.isEmpty(),
                 memberProblems.isEmpty() ? frames.size() + " frames in " + tars + " shards, each a .json and a .jpg listed once"
                         : memberProblems.size() + " shard(s) differ: " + memberProblems.get(0)));
         checks.add(new HtmlReport.Check("jpg hashes match", hashProblems.isEmpty(), hashProblems.isEmpty()
                 ? frames.size() + " JPEGs hashed" : hashProblems.size() + " JPEG(s) altered, e.g. " + hashProblems.get(0)));
 
-        // 4. the parent hash chain back to the first version
+        // the parent hash chain back to the first version
         checks.add(chain(version));
 
-        // 5. totals vs manifests
+        // totals vs manifests
         Map<String, Integer> framesPerClip = new HashMap<>();
         frames.forEach(f -> framesPerClip.merge(f.getClipId(), 1, Integer::sum));
         long framesExpected = accepted.values().stream().mapToLong(ClipRow::getFramesWritten).sum();
