@@ -122,7 +122,10 @@ def check_version_doc(ck, dataset_dir, name, vfile, raw, doc):
         ck.fail(f"{pfile} is not valid JSON: {e}")
         return
     mine = {(f.get("path"), f.get("sha256")) for f in doc["files"] if isinstance(f, dict)}
-    lost = [f.get("path") for f in pdoc.get("files", []) if (f.get("path"), f.get("sha256")) not in mine]
+    # a purge version leaves out the parent's files that held revoked donors (listed in purge.files_removed)
+    removed = set((doc.get("purge") or {}).get("files_removed") or [])
+    lost = [f.get("path") for f in pdoc.get("files", [])
+            if (f.get("path"), f.get("sha256")) not in mine and f.get("path") not in removed]
     if lost:
         ck.fail(f"{vfile}: {len(lost)} file(s) of parent {parent} are missing or changed: {lost[:5]}")
 

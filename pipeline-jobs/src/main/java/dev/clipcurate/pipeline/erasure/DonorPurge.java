@@ -136,7 +136,7 @@ public final class DonorPurge {
                                 + kept + " and " + dropped.size() + " (scripts/curate audit checks the version)");
                     }
                     newTarNames.put(path, name);
-                    files.add(entry(target, kind, copy.size(), copy.sha256(), kept, purgeId, path));
+                    files.add(entry(target, kind, copy.size(), copy.sha256(), kept, f, purgeId));
                     rewrites.add(new Rewrite(path, layout.relative(target), kind, dropped.size()));
                 }
                 case "frame_manifest" -> {
@@ -154,7 +154,7 @@ public final class DonorPurge {
                     for (FrameRow row : kept) row.setShard(tarName);
                     Path target = new Path(purgeDir, tarName.replace(".tar", ".parquet"));
                     ManifestFiles.write(target, FrameRow.class, kept);
-                    files.add(entry(target, kind, -1, null, kept.size(), purgeId, path));
+                    files.add(entry(target, kind, -1, null, kept.size(), f, purgeId));
                     rewrites.add(new Rewrite(path, layout.relative(target), kind, removed));
                 }
                 case "clip_manifest" -> {
@@ -182,7 +182,7 @@ public final class DonorPurge {
                     }
                     Path target = new Path(purgeDir, String.format("clips-%06d.parquet", clipNo++));
                     ManifestFiles.write(target, ClipRow.class, kept);
-                    files.add(entry(target, kind, -1, null, kept.size(), purgeId, path));
+                    files.add(entry(target, kind, -1, null, kept.size(), f, purgeId));
                     rewrites.add(new Rewrite(path, layout.relative(target), kind, rows.size() - kept.size()));
                 }
                 default -> files.add(f.deepCopy());
@@ -253,6 +253,9 @@ public final class DonorPurge {
         p.put("frames_removed", framesRemoved);
         p.put("files_rewritten", rewrites.stream().filter(r -> r.to() != null).count());
         p.put("files_dropped", rewrites.stream().filter(r -> r.to() == null).count());
+        // the parent's files this version no longer lists: readers that check a version keeps its parent's files
+        ArrayNode removed = p.putArray("files_removed");
+        rewrites.forEach(r -> removed.add(r.from()));
         ObjectNode totals = doc.putObject("totals");
         totals.put("clips_accepted", parent.get("totals").get("clips_accepted").asLong() - acceptedRemoved);
         totals.put("frames", parent.get("totals").get("frames").asLong() - framesRemoved);
@@ -285,11 +288,16 @@ public final class DonorPurge {
         return names;
     }
 
-    private ObjectNode entry(Path file, String kind, long size, String sha, int rows, String purgeId, String replaces)
+    /**
+     * A rewritten file's entry: its rows still belong to the build that wrote them (readers join frames to clips by
+     * build), so it keeps that build id; {@code replaces} and {@code rewritten_by} say what the purge did.
+     */
+    private ObjectNode entry(Path file, String kind, long size, String sha, int rows, JsonNode original, String purgeId)
             throws IOException {
         ObjectNode e = new VersionSealer(layout).fileEntry(file, kind, size, sha, rows);
-        e.put("build_id", purgeId);
-        e.put("replaces", replaces);
+        e.put("build_id", original.get("build_id").asText());
+        e.put("replaces", original.get("path").asText());
+        e.put("rewritten_by", purgeId);
         return e;
     }
 

@@ -191,6 +191,15 @@ class DemoITCase {
                 }
             }
         }
+        // what an ML engineer loads after the erasure: pyarrow and DuckDB read the purged version, no raw id in it
+        Process check = new ProcessBuilder("bash", Paths.get(System.getProperty("curate.repo.dir"))
+                .resolve("scripts/check-manifests").toString(), "--warehouse", w, "--forbid", "donor-0002")
+                .redirectErrorStream(true).start();
+        String checked = new String(check.getInputStream().readAllBytes());
+        assertTrue(check.waitFor(10, TimeUnit.MINUTES));
+        assertEquals(0, check.exitValue(), checked);
+        assertTrue(checked.contains("PASS"), checked);
+
         CurateCliTest.Result old = CurateCliTest.run("audit", "--warehouse", w, "--version", "1");
         assertEquals(1, old.exit(), old.out());
         assertTrue(old.out().contains("gc deleted this version's files"), old.out());
@@ -231,8 +240,8 @@ class DemoITCase {
         Files.writeString(v2File, Files.readString(v2File) + "\n");
         CurateCliTest.Result tampered = CurateCliTest.run("audit", "--warehouse", w);
         assertEquals(1, tampered.exit(), tampered.out());
-        for (String check : List.of("files present with their sha256", "jpg hashes match", "parent hash chain intact")) {
-            assertTrue(tampered.out().contains("FAIL  " + check), check + ":\n" + tampered.out());
+        for (String name : List.of("files present with their sha256", "jpg hashes match", "parent hash chain intact")) {
+            assertTrue(tampered.out().contains("FAIL  " + name), name + ":\n" + tampered.out());
         }
         assertTrue(tampered.out().contains("PASS  tar members match"), tampered.out());
     }
