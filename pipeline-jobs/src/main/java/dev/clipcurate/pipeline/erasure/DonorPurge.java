@@ -45,6 +45,8 @@ public final class DonorPurge {
         public final List<ClipRow> clipRows = new ArrayList<>();
         public int frames;
         public final Set<String> filesHoldingData = new java.util.TreeSet<>();
+        /** The sealed versions listing any of those files, oldest first. */
+        public List<String> versionsAffected = List.of();
 
         DonorErasure(String donorPseudonym) {
             this.donorPseudonym = donorPseudonym;
@@ -194,12 +196,14 @@ public final class DonorPurge {
         ObjectNode doc = document(parent, sealer, purgeId, started, finished, args, files, erased.size(),
                 acceptedRemoved, framesRemoved, rowsRemoved, rewrites);
         // files an earlier purge rewrote stand in for originals that older versions still list: those hold the data too
-        Map<String, String> replaces = replacedFiles();
+        List<JsonNode> versions = new DatasetVersions(layout).all();
+        Map<String, String> replaces = replacedFiles(versions);
         Set<String> held = new HashSet<>();
         for (DonorErasure d : erased.values()) {
             for (String f : List.copyOf(d.filesHoldingData)) {
                 for (String r = replaces.get(f); r != null && d.filesHoldingData.add(r); r = replaces.get(r)) { }
             }
+            d.versionsAffected = versionsListing(versions, d.filesHoldingData);
             held.addAll(d.filesHoldingData);
         }
         // receipts first: a purge version is never there without them (they go again if publishing fails)
@@ -213,7 +217,7 @@ public final class DonorPurge {
             receipts.discard(purgeId);
             throw e;
         }
-        return new Result(sealed, purgeId, started, finished, erased, rewrites, versionsListing(layout, held), written);
+        return new Result(sealed, purgeId, started, finished, erased, rewrites, versionsListing(versions, held), written);
     }
 
     private ObjectNode document(JsonNode parent, VersionSealer sealer, String purgeId, Instant started, Instant finished,
@@ -264,9 +268,9 @@ public final class DonorPurge {
     }
 
     /** File → the file it replaces, over every sealed version. */
-    private Map<String, String> replacedFiles() throws IOException {
+    private static Map<String, String> replacedFiles(List<JsonNode> versions) {
         Map<String, String> replaces = new HashMap<>();
-        for (JsonNode v : new DatasetVersions(layout).all()) {
+        for (JsonNode v : versions) {
             for (JsonNode f : v.get("files")) {
                 if (f.hasNonNull("replaces")) replaces.put(f.get("path").asText(), f.get("replaces").asText());
             }
@@ -275,9 +279,9 @@ public final class DonorPurge {
     }
 
     /** The sealed versions that list any of the given files, oldest first. */
-    public static List<String> versionsListing(DatasetLayout layout, Set<String> files) throws IOException {
+    private static List<String> versionsListing(List<JsonNode> versions, Set<String> files) {
         List<String> names = new ArrayList<>();
-        for (JsonNode v : new DatasetVersions(layout).all()) {
+        for (JsonNode v : versions) {
             for (JsonNode f : v.get("files")) {
                 if (files.contains(f.get("path").asText())) {
                     names.add(v.get("name").asText());

@@ -58,7 +58,7 @@ public final class ErasureReceipts {
             r.put("purged_at", finished.toString());
             r.put("new_version", newVersion);
             ArrayNode versions = r.putArray("versions_affected");
-            DonorPurge.versionsListing(layout, d.filesHoldingData).forEach(versions::add);
+            d.versionsAffected.forEach(versions::add);
             r.put("clips_removed", d.clipRows.stream().map(ClipRow::getClipId).filter(java.util.Objects::nonNull).distinct().count());
             r.put("accepted_clips_removed", d.clipRows.stream().filter(c -> "accepted".equals(c.getDecision())).count());
             r.put("clip_rows_removed", d.clipRows.size());
