@@ -38,6 +38,11 @@ public class JobArgs {
             description = "Give up decoding one clip after this many seconds (default: ${DEFAULT-VALUE}).")
     double decodeBudgetSeconds;
 
+    @Option(names = "--decoder-crash-limit", defaultValue = "1",
+            description = "Reject a clip decoder_crash once the process has died this many times while decoding it; "
+                    + "raise it where TaskManagers are often killed for other reasons (default: ${DEFAULT-VALUE}).")
+    int decoderCrashLimit;
+
     @Option(names = "--face-threshold", defaultValue = "0.5",
             description = "BlazeFace score above which a face is anonymised (default: ${DEFAULT-VALUE}).")
     float faceThreshold;
@@ -148,6 +153,8 @@ public class JobArgs {
         o.maxHeight = Integer.parseInt(wh[1].trim());
         o.maxDurationSeconds = maxDurationSeconds;
         o.decodeBudgetSeconds = decodeBudgetSeconds;
+        if (decoderCrashLimit < 1) throw new IllegalArgumentException("--decoder-crash-limit must be 1 or more");
+        o.decoderCrashLimit = decoderCrashLimit;
         o.faceThreshold = faceThreshold;
         o.anonymise = anonymise;
         o.faceCarryFrames = faceCarryFrames;

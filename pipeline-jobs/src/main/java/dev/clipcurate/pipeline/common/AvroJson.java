@@ -33,7 +33,97 @@ public final class AvroJson {
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
+    /** Longest text a message field may hold (a clip URI up to PATH_MAX); ids have tighter limits of their own. */
+    public static final int MAX_TEXT_LENGTH = 4096;
+
+    /** Jackson for untrusted messages: shallow nesting, short numbers, bounded documents; never quotes payloads. */
+    private static final ObjectMapper UNTRUSTED = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+                    .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                            .maxNestingDepth(32)
+                            .maxNumberLength(64)
+                            .maxStringLength(1 << 20)
+                            .maxDocumentLength(8L << 20)
+                            .build())
+                    .build())
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            // a key given twice may be read differently by another consumer of the topic: refuse it
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
     private AvroJson() {}
+
+    /** Thrown when message bytes are not one well-formed JSON document in UTF-8; the message never quotes them. */
+    public static final class MalformedJson extends Exception {
+        public MalformedJson(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Parses the bytes of an untrusted message: strict UTF-8 first (no overlong forms, no encoded surrogates, no
+     * UTF-16 or UTF-32 guessed from the bytes), then JSON within the limits above.
+     */
+    public static JsonNode readUntrusted(byte[] bytes) throws MalformedJson {
+        if (bytes == null || bytes.length == 0) throw new MalformedJson("empty message");
+        String text = strictUtf8(bytes);
+        JsonNode json;
+        try {
+            json = UNTRUSTED.readTree(text);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new MalformedJson("the JSON exceeds a limit (nesting deeper than 32, a number longer than 64 digits,"
+                    + " or a string longer than 1 MiB)");
+        } catch (com.fasterxml.jackson.core.io.JsonEOFException e) {
+            throw new MalformedJson("the JSON ends early (truncated)" + at(e.getLocation()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's own message quotes the offending token, which may be personal data
+            throw new MalformedJson("not valid JSON" + at(e.getLocation()));
+        } catch (RuntimeException e) {
+            throw new MalformedJson("not valid JSON (" + e.getClass().getSimpleName() + ")");
+        }
+        if (json == null || json.isMissingNode()) throw new MalformedJson("no JSON value in the message");
+        return json;
+    }
+
+    private static String strictUtf8(byte[] bytes) throws MalformedJson {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        var result = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                .decode(in, out, true);
+        if (result.isError()) throw new MalformedJson("not valid UTF-8 at byte " + in.position());
+        return out.flip().toString();
+    }
+
+    private static String at(com.fasterxml.jackson.core.JsonLocation location) {
+        if (location == null || location.getLineNr() < 0) return "";
+        return " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+
+    /**
+     * What is wrong with a text field of a message, or null: it must be well-formed, visible Unicode. Control
+     * characters (NUL among them), unpaired surrogates, invisible formatting (bidirectional overrides and marks,
+     * zero-width characters), line separators and noncharacters have no place in ids, URIs or times, and are the
+     * tools of spoofing and of injection into logs and paths.
+     */
+    public static String textProblem(String s) {
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            switch (Character.getType(cp)) {
+                case Character.CONTROL -> { return "contains control characters"; }
+                case Character.SURROGATE -> { return "contains an unpaired UTF-16 surrogate"; }
+                case Character.FORMAT -> { return "contains invisible formatting characters (bidirectional or zero-width)"; }
+                case Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> { return "contains line separators"; }
+                default -> {
+                    if ((cp & 0xFFFE) == 0xFFFE || (cp >= 0xFDD0 && cp <= 0xFDEF)) return "contains Unicode noncharacters";
+                }
+            }
+            i += Character.charCount(cp);
+        }
+        return null;
+    }
 
     /** Thrown when JSON does not conform to the schema; the message names fields, not values. */
     public static final class SchemaViolation extends Exception {
@@ -109,7 +199,9 @@ public final class AvroJson {
                 List<String> unknown = new ArrayList<>();
                 json.fieldNames().forEachRemaining(n -> { if (!known.contains(n)) unknown.add(n); });
                 if (!unknown.isEmpty()) {
-                    throw violation(path, "has unknown field(s) " + unknown.stream().limit(5).toList());
+                    // plain identifiers are named (a typo is then easy to see); any other name may be data, so only counted
+                    List<String> named = unknown.stream().filter(n -> n.matches("[A-Za-z_][A-Za-z0-9_]{0,39}")).limit(5).toList();
+                    throw violation(path, "has " + unknown.size() + " unknown field(s)" + (named.isEmpty() ? "" : " " + named));
                 }
                 return record;
             }
@@ -129,7 +221,11 @@ public final class AvroJson {
             }
             case STRING -> {
                 if (!json.isTextual()) throw violation(path, "must be a string");
-                return json.textValue();
+                String text = json.textValue();
+                if (text.length() > MAX_TEXT_LENGTH) throw violation(path, "is longer than " + MAX_TEXT_LENGTH + " characters");
+                String problem = textProblem(text);
+                if (problem != null) throw violation(path, problem);
+                return text;
             }
             case LONG -> {
                 if (!json.isIntegralNumber() || !json.canConvertToLong()) throw violation(path, "must be an integer");
@@ -140,11 +236,11 @@ public final class AvroJson {
                 return json.intValue();
             }
             case DOUBLE -> {
-                if (!json.isNumber()) throw violation(path, "must be a number");
+                if (!json.isNumber() || !Double.isFinite(json.doubleValue())) throw violation(path, "must be a finite number");
                 return json.doubleValue();
             }
             case FLOAT -> {
-                if (!json.isNumber()) throw violation(path, "must be a number");
+                if (!json.isNumber() || !Float.isFinite(json.floatValue())) throw violation(path, "must be a finite number");
                 return json.floatValue();
             }
             case BOOLEAN -> {

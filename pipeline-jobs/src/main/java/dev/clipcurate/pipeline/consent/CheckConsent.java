@@ -4,6 +4,7 @@ import dev.clipcurate.pipeline.intake.ClipRejected;
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
 import dev.clipcurate.pipeline.intake.RejectReason;
+import dev.clipcurate.pipeline.intake.SafetyNet;
 import dev.clipcurate.schemas.ClipRow;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Keyed by donor pseudonym: lets a clip on only when its donor's consent for the job's scope holds, and rejects
@@ -38,6 +40,7 @@ import java.util.Map;
  */
 public class CheckConsent extends KeyedBroadcastProcessFunction<String, ClipTask, ConsentUpdate, ClipTask> {
     private static final Logger LOG = LoggerFactory.getLogger(CheckConsent.class);
+    static final String NAME = "consent: check";
     public static final MapStateDescriptor<String, ConsentHistory> HISTORIES = new MapStateDescriptor<>(
             "consent-histories", Types.STRING, TypeInformation.of(ConsentHistory.class));
     /** Per consent partition: the offset after the last event read. Broadcast, so every instance agrees. */
@@ -105,15 +108,17 @@ public class CheckConsent extends KeyedBroadcastProcessFunction<String, ClipTask
     public void processElement(ClipTask clip, ReadOnlyContext ctx, Collector<ClipTask> out) throws Exception {
         long now = ctx.currentProcessingTime();
         var histories = ctx.getBroadcastState(HISTORIES);
-        if (!streaming()) {
-            ConsentUpdate grant = grant(histories, clip.donorPseudonym, asOfMillis);
-            if (grant != null) out.collect(withConsent(clip, grant, asOfMillis));
-            else ctx.output(Decisions.TAG, rejection(clip, histories, asOfMillis, false));
+        long asOf = streaming() ? now : asOfMillis;
+        boolean readable = !streaming() || caughtUp(ctx.getBroadcastState(READ_UP_TO));
+        Optional<ConsentUpdate> grant = SafetyNet.judge(NAME, clip, buildId, row -> ctx.output(Decisions.TAG, row),
+                () -> Optional.ofNullable(readable ? grant(histories, clip.donorPseudonym, asOf) : null));
+        if (grant == null) return; // its processing_error row is out
+        if (grant.isPresent()) {
+            out.collect(withConsent(clip, grant.get(), asOf));
             return;
         }
-        ConsentUpdate grant = caughtUp(ctx.getBroadcastState(READ_UP_TO)) ? grant(histories, clip.donorPseudonym, now) : null;
-        if (grant != null) {
-            out.collect(withConsent(clip, grant, now));
+        if (!streaming()) {
+            ctx.output(Decisions.TAG, rejection(clip, histories, asOfMillis, false));
             return;
         }
         clip.consentWaitUntilMs = now + waitMillis;

@@ -25,7 +25,7 @@ public final class ConsentPublisher implements AutoCloseable {
                                      String recordedBy) {
         if (donorId == null || donorId.isBlank()) throw new IllegalArgumentException("a consent event needs a donor id");
         if (!GRANT.equals(action) && !REVOKE.equals(action)) {
-            throw new IllegalArgumentException("a consent event's action is grant or revoke, not " + action);
+            throw new IllegalArgumentException("a consent event's action is grant or revoke");
         }
         if (scope == null || scope.isBlank()) throw new IllegalArgumentException("a consent event needs a scope, e.g. training");
         return ConsentEvent.newBuilder().setDonorId(donorId).setAction(action).setScope(scope)

@@ -1,6 +1,5 @@
 package dev.clipcurate.pipeline.consent;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.clipcurate.pipeline.common.AvroJson;
 import dev.clipcurate.pipeline.intake.DonationMessage;
 import dev.clipcurate.pipeline.privacy.DonorPseudonymizer;
@@ -16,11 +15,14 @@ import java.time.Instant;
 
 /**
  * Parses consent messages against schemas/consent_event.avsc and pseudonymises the donor at once. A message
- * that is not a valid event is logged with its position and counted (metric consentEventsInvalid), never
- * guessed at: a clip whose donor has no valid grant is rejected no_consent.
+ * that is not a valid event is logged with its position and reason code ({@code malformed_json},
+ * {@code schema_violation}, {@code processing_error}) and counted (metric consentEventsInvalid), never guessed at
+ * and never stopping the stream: a clip whose donor has no valid grant is rejected no_consent.
  */
 public class ParseConsentEvent extends ProcessFunction<DonationMessage, ConsentUpdate> {
     private static final Logger LOG = LoggerFactory.getLogger(ParseConsentEvent.class);
+    private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
     private final DonorPseudonymizer pseudonymizer;
     private transient Counter invalid;
 
@@ -35,34 +37,59 @@ public class ParseConsentEvent extends ProcessFunction<DonationMessage, ConsentU
 
     @Override
     public void processElement(DonationMessage message, Context ctx, Collector<ConsentUpdate> out) {
+        ConsentUpdate update;
         try {
-            out.collect(parse(message, pseudonymizer));
+            update = parse(message, pseudonymizer);
         } catch (IllegalArgumentException e) {
             invalid.inc();
             LOG.warn("ignored consent message {}/{}@{}: {}", message.topic, message.partition, message.offset, e.getMessage());
+            return;
+        }
+        out.collect(update);
+    }
+
+    /**
+     * The event of a consent message; an IllegalArgumentException that says what is wrong with it (never quoting
+     * it), and no other exception, whatever the bytes.
+     */
+    public static ConsentUpdate parse(DonationMessage message, DonorPseudonymizer pseudonymizer) {
+        try {
+            return parseChecked(message, pseudonymizer);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the safety net: one event must not stop the consent stream, and every clip waits for that stream
+            if (!dev.clipcurate.pipeline.intake.SafetyNet.isDonationsFault(e)) throw e;
+            throw new IllegalArgumentException("processing_error: unexpected " + e.getClass().getName()
+                    + " while parsing a consent event");
         }
     }
 
-    /** The event of a consent message; an IllegalArgumentException that says what is wrong with it. */
-    public static ConsentUpdate parse(DonationMessage message, DonorPseudonymizer pseudonymizer) {
+    private static ConsentUpdate parseChecked(DonationMessage message, DonorPseudonymizer pseudonymizer) {
         ConsentEvent event;
         try {
-            JsonNode json = AvroJson.MAPPER.readTree(message.value);
-            if (json == null || json.isMissingNode()) throw new IllegalArgumentException("empty message");
-            event = AvroJson.toRecord(json, ConsentEvent.class);
+            event = AvroJson.toRecord(AvroJson.readUntrusted(message.value), ConsentEvent.class);
         } catch (AvroJson.SchemaViolation e) {
-            throw new IllegalArgumentException("not a consent event: " + e.getMessage());
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("not valid JSON");
+            throw new IllegalArgumentException("schema_violation: not a consent event: " + e.getMessage());
+        } catch (AvroJson.MalformedJson e) {
+            throw new IllegalArgumentException("malformed_json: " + e.getMessage());
         }
         // the same checks as the publisher's, so that a hand-written event is judged the same way
-        ConsentPublisher.event(event.getDonorId(), event.getAction(), event.getScope(), event.getConsentVersion(),
-                Instant.EPOCH, event.getRecordedBy());
+        try {
+            ConsentPublisher.event(event.getDonorId(), event.getAction(), event.getScope(), event.getConsentVersion(),
+                    Instant.EPOCH, event.getRecordedBy());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("schema_violation: " + e.getMessage());
+        }
         Instant at;
         try {
             at = Instant.parse(event.getAt());
         } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("field 'at' must be an ISO-8601 instant such as 2026-11-20T18:04:05Z");
+            throw new IllegalArgumentException("schema_violation: field 'at' must be an ISO-8601 instant such as 2026-11-20T18:04:05Z");
+        }
+        // consent is judged in epoch milliseconds, which Instant's full range (a billion years) overflows
+        if (at.isBefore(EARLIEST) || !at.isBefore(LATEST)) {
+            throw new IllegalArgumentException("schema_violation: field 'at' must lie between 1900 and 2199");
         }
         ConsentUpdate u = new ConsentUpdate();
         u.donorPseudonym = pseudonymizer.pseudonymize(event.getDonorId());

@@ -2,6 +2,7 @@ package dev.clipcurate.pipeline.dedup;
 
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
+import dev.clipcurate.pipeline.media.DecodeGuard;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.schemas.ClipRow;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -33,13 +34,14 @@ public record DedupStage(DataStream<ClipTask> unique, DataStream<ClipRow> decisi
      * @param earlierClipManifests clip manifests of earlier versions, whose accepted clips are kept first
      */
     public static DedupStage wire(StreamExecutionEnvironment env, DataStream<ClipTask> verified, List<String> earlierClipManifests,
-                                  DedupSettings settings, DecodeLimits jobLimits, boolean batch, String buildId) {
+                                  DedupSettings settings, DecodeLimits jobLimits, DecodeGuard guard, boolean batch,
+                                  String buildId) {
         SingleOutputStreamOperator<ClipTask> notCopies = verified
                 .keyBy((KeySelector<ClipTask, String>) t -> t.sha256, Types.STRING)
                 .process(new DropExactCopies(earlierClipManifests, batch, buildId))
                 .uid("dedup-exact").name("dedup: drop exact copies");
         SingleOutputStreamOperator<ClipTask> fingerprinted = notCopies
-                .process(new FingerprintClip(jobLimits, !batch, buildId))
+                .process(new FingerprintClip(jobLimits, guard, !batch, buildId))
                 .uid("dedup-fingerprint").name("dedup: decode and fingerprint");
         DataStream<ClipTask> stamped = fingerprinted
                 .assignTimestampsAndWatermarks(new ArrivalStamps())

@@ -1,9 +1,10 @@
 package dev.clipcurate.pipeline.dedup;
 
-import dev.clipcurate.pipeline.intake.ClipRejected;
+import dev.clipcurate.pipeline.intake.SafetyNet;
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
 import dev.clipcurate.pipeline.media.ClipDecoder;
+import dev.clipcurate.pipeline.media.DecodeGuard;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.media.DecodedClip;
 import dev.clipcurate.pipeline.media.LocalClipFile;
@@ -11,8 +12,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decodes a clip at the fingerprint rate ({@link DedupSettings#SAMPLE_FPS}) and attaches its {@link ClipFingerprint}.
@@ -24,8 +23,9 @@ import org.slf4j.LoggerFactory;
 public class FingerprintClip extends ProcessFunction<ClipTask, ClipTask> {
     /** The epoch of every clip of a batch build; 0 is reserved for clips of earlier versions. */
     public static final long BATCH_EPOCH = 1;
-    private static final Logger LOG = LoggerFactory.getLogger(FingerprintClip.class);
+    static final String NAME = "dedup: fingerprint";
     private final DecodeLimits limits;
+    private final DecodeGuard guard;
     private final boolean stampArrival;
     private final String buildId;
     private transient ClipDecoder decoder;
@@ -33,8 +33,9 @@ public class FingerprintClip extends ProcessFunction<ClipTask, ClipTask> {
     private transient long lastStamp;
 
     /** @param stampArrival true in streaming runs: the first clip to arrive is kept */
-    public FingerprintClip(DecodeLimits jobLimits, boolean stampArrival, String buildId) {
+    public FingerprintClip(DecodeLimits jobLimits, DecodeGuard guard, boolean stampArrival, String buildId) {
         this.limits = DedupSettings.fingerprintLimits(jobLimits);
+        this.guard = guard;
         this.stampArrival = stampArrival;
         this.buildId = buildId;
     }
@@ -47,22 +48,21 @@ public class FingerprintClip extends ProcessFunction<ClipTask, ClipTask> {
     }
 
     @Override
-    public void processElement(ClipTask task, Context ctx, Collector<ClipTask> out) {
+    public void processElement(ClipTask task, Context ctx, Collector<ClipTask> out) throws Exception {
         ClipFingerprinter fingerprinter = new ClipFingerprinter(hasher);
-        try (LocalClipFile file = LocalClipFile.of(new Path(task.resolvedPath))) {
-            DecodedClip media = decoder.decode(file.file(), (i, tsMs, image) -> fingerprinter.add(tsMs, image));
-            // duplicates are not decoded again: their manifest rows get these facts from here
-            task.container = media.container();
-            task.videoCodec = media.videoCodec();
-            task.durationS = media.durationSeconds();
-            task.fps = media.fps();
-            task.width = media.width();
-            task.height = media.height();
-        } catch (ClipRejected e) {
-            LOG.warn("rejected clip {}: {} ({})", task.clipId, e.reason().code(), e.getMessage());
-            ctx.output(Decisions.TAG, Decisions.rejected(task, e, buildId));
-            return;
-        }
+        DecodedClip media = SafetyNet.judge(NAME, task, buildId, row -> ctx.output(Decisions.TAG, row), () -> {
+            try (LocalClipFile file = LocalClipFile.of(new Path(task.resolvedPath))) {
+                return guard.around(task.sha256, () -> decoder.decode(file.file(), (i, tsMs, image) -> fingerprinter.add(tsMs, image)));
+            }
+        });
+        if (media == null) return;
+        // duplicates are not decoded again: their manifest rows get these facts from here
+        task.container = media.container();
+        task.videoCodec = media.videoCodec();
+        task.durationS = media.durationSeconds();
+        task.fps = media.fps();
+        task.width = media.width();
+        task.height = media.height();
         long epoch = BATCH_EPOCH;
         if (stampArrival) {
             // never below an earlier stamp of this subtask, which ArrivalStamps' watermark may already have passed

@@ -13,6 +13,10 @@ import java.util.regex.Pattern;
 public final class DonationParser {
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final int MAX_ID_LENGTH = 256;
+    static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
+    /** A consented subject's span, in clip time: clips are minutes long, never years. */
+    private static final long MAX_SPAN_MS = 7L * 24 * 3600 * 1000;
 
     private final DonorPseudonymizer pseudonymizer;
 
@@ -23,12 +27,9 @@ public final class DonationParser {
     public ClipTask parse(DonationMessage message) throws ClipRejected {
         JsonNode json;
         try {
-            json = AvroJson.MAPPER.readTree(message.value);
-        } catch (Exception e) {
-            throw new ClipRejected(RejectReason.MALFORMED_JSON, "not valid JSON: " + firstLine(e.getMessage()));
-        }
-        if (json == null || json.isMissingNode()) {
-            throw new ClipRejected(RejectReason.MALFORMED_JSON, "empty message");
+            json = AvroJson.readUntrusted(message.value);
+        } catch (AvroJson.MalformedJson e) {
+            throw new ClipRejected(RejectReason.MALFORMED_JSON, e.getMessage());
         }
         Donation donation;
         try {
@@ -65,10 +66,10 @@ public final class DonationParser {
     /** The clip id of a message that failed validation, when it has a usable one, so its row can name it. */
     public static String bestEffortClipId(DonationMessage message) {
         try {
-            JsonNode id = AvroJson.MAPPER.readTree(message.value).get("clip_id");
+            JsonNode id = AvroJson.readUntrusted(message.value).get("clip_id");
             if (id == null || !id.isTextual()) return null;
             String s = id.textValue();
-            boolean usable = !s.isBlank() && s.length() <= MAX_ID_LENGTH && s.chars().noneMatch(Character::isISOControl);
+            boolean usable = !s.isBlank() && s.length() <= MAX_ID_LENGTH && AvroJson.textProblem(s) == null;
             return usable ? s : null;
         } catch (Exception e) {
             return null;
@@ -93,7 +94,7 @@ public final class DonationParser {
                 boolean inFrame = r.getX() >= 0 && r.getY() >= 0 && r.getW() > 0 && r.getH() > 0
                         && r.getX() + r.getW() <= 1.0001 && r.getY() + r.getH() <= 1.0001;
                 if (!inFrame) schema("field 'consented_subjects.region' must lie within 0..1 of the frame");
-                if (c.getFromMs() < 0 || c.getToMs() < c.getFromMs()) schema("field 'consented_subjects' has a bad time span");
+                if (c.getFromMs() < 0 || c.getToMs() < c.getFromMs() || c.getToMs() > MAX_SPAN_MS) schema("field 'consented_subjects' has a bad time span");
                 if (c.getSubject().isBlank()) schema("field 'consented_subjects.subject' is empty");
             }
         }
@@ -106,20 +107,17 @@ public final class DonationParser {
     }
 
     private static void requireInstant(String field, String value) throws ClipRejected {
+        Instant at = null;
         try {
-            Instant.parse(value);
+            at = Instant.parse(value);
         } catch (DateTimeParseException e) {
             schema("field '" + field + "' must be an ISO-8601 instant such as 2026-11-20T18:04:05Z");
         }
+        // later stages count in epoch milliseconds, which Instant's full range (a billion years) overflows
+        if (at.isBefore(EARLIEST) || !at.isBefore(LATEST)) schema("field '" + field + "' must lie between 1900 and 2199");
     }
 
     private static void schema(String detail) throws ClipRejected {
         throw new ClipRejected(RejectReason.SCHEMA_VIOLATION, detail);
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "unreadable";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

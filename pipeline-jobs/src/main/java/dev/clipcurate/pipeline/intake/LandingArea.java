@@ -1,5 +1,6 @@
 package dev.clipcurate.pipeline.intake;
 
+import dev.clipcurate.pipeline.common.AvroJson;
 import org.apache.flink.core.fs.Path;
 
 import java.io.IOException;
@@ -29,8 +30,23 @@ public final class LandingArea implements Serializable {
         return rootUri;
     }
 
-    /** Resolves a clip URI to a path inside the landing area, or says why it is not allowed. */
+    /**
+     * Resolves a clip URI to a path inside the landing area, or says why it is not allowed. Never throws anything
+     * else, whatever the URI holds: it comes from a donation message.
+     */
     public Path resolve(String clipUri) throws ClipRejected {
+        if (clipUri == null || clipUri.isEmpty()) throw outside("clip_uri is empty");
+        try {
+            return resolveChecked(clipUri);
+        } catch (ClipRejected e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // java.net.URI, java.nio and Flink's Path each refuse some strings in their own way
+            throw outside("clip_uri is not a usable path (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private Path resolveChecked(String clipUri) throws ClipRejected {
         URI root = URI.create(rootUri);
         URI candidate;
         try {
@@ -39,13 +55,21 @@ public final class LandingArea implements Serializable {
         } catch (URISyntaxException e) {
             throw outside("clip_uri is not a valid URI");
         }
+        if (candidate.isOpaque()) throw outside("clip_uri has no path");
+        if (candidate.getRawQuery() != null || candidate.getRawFragment() != null) {
+            throw outside("clip_uri has a query or a fragment");
+        }
+        if (candidate.getRawUserInfo() != null) throw outside("clip_uri has user information");
         String rawPath = candidate.getPath();
         if (rawPath == null || rawPath.isEmpty()) throw outside("clip_uri has no path");
+        // percent-escapes decode here: %00, %0A and the like would reach the file system
+        if (AvroJson.textProblem(rawPath) != null) throw outside("clip_uri's path, decoded, " + AvroJson.textProblem(rawPath));
+        if (rawPath.indexOf('\\') >= 0) throw outside("clip_uri contains a backslash");
         for (String segment : rawPath.split("/")) {
             if (segment.equals("..")) throw outside("clip_uri contains '..'");
         }
         URI resolved = candidate.isAbsolute() || rawPath.startsWith("/") ? candidate : root.resolve(candidate);
-        if (resolved.getScheme() == null) resolved = URI.create(root.getScheme() + ":" + resolved.getPath());
+        if (resolved.getScheme() == null) resolved = URI.create(root.getScheme() + ":" + resolved.getRawPath());
         String resolvedText = resolved.normalize().toString();
         if (resolvedText.startsWith("file:/") && !resolvedText.startsWith("file:///")) {
             resolvedText = "file:///" + resolvedText.substring("file:/".length());
@@ -53,7 +77,7 @@ public final class LandingArea implements Serializable {
         String rootText = rootUri.startsWith("file:/") && !rootUri.startsWith("file:///")
                 ? "file:///" + rootUri.substring("file:/".length()) : rootUri;
         if (!resolvedText.startsWith(rootText)) {
-            throw outside("clip_uri points outside the landing root " + rootUri);
+            throw outside("clip_uri points outside the landing root");
         }
         if ("file".equals(resolved.getScheme())) checkLocalRealPath(resolved, URI.create(rootText));
         return new Path(resolved);

@@ -6,12 +6,10 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Parses and validates donation messages; a bad message becomes a rejected row, never a job failure. */
 public class ParseDonation extends ProcessFunction<DonationMessage, ClipTask> {
-    private static final Logger LOG = LoggerFactory.getLogger(ParseDonation.class);
+    static final String NAME = "intake: parse donation";
     private final DonorPseudonymizer pseudonymizer;
     private final String buildId;
     private transient DonationParser parser;
@@ -31,15 +29,12 @@ public class ParseDonation extends ProcessFunction<DonationMessage, ClipTask> {
     }
 
     @Override
-    public void processElement(DonationMessage message, Context ctx, Collector<ClipTask> out) {
+    public void processElement(DonationMessage message, Context ctx, Collector<ClipTask> out) throws Exception {
         messages.add(1);
-        try {
-            out.collect(parser.parse(message));
-        } catch (ClipRejected e) {
+        ClipTask task = SafetyNet.judge(NAME, message, buildId, row -> {
             rejected.inc();
-            LOG.warn("rejected message {}-{}@{}: {} ({})", message.topic, message.partition, message.offset,
-                    e.reason().code(), e.getMessage());
-            ctx.output(Decisions.TAG, Decisions.unparsed(message, e, DonationParser.bestEffortClipId(message), buildId));
-        }
+            ctx.output(Decisions.TAG, row);
+        }, () -> parser.parse(message));
+        if (task != null) out.collect(task);
     }
 }

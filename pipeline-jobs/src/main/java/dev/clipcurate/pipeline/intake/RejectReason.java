@@ -15,7 +15,10 @@ public enum RejectReason {
     RESOLUTION_OVER_LIMIT,
     DURATION_OVER_LIMIT,
     DECODE_TIMEOUT,
+    /** The process died while decoding this file, as many times as the job's crash limit allows ({@code DecodeGuard}). */
+    DECODER_CRASH,
     READ_ERROR,
+    /** An exception no stage expected while judging this donation (the operator and exception class in the detail). */
     PROCESSING_ERROR,
     FACE_LEAK,
     /** The donor has no grant of consent for the job's scope on the consent topic (none yet, or revoked). */

@@ -7,15 +7,13 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
 
 /** Finds the clip's file in the landing area and checks it is the file the donor uploaded. */
 public class ResolveLandingFile extends ProcessFunction<ClipTask, ClipTask> {
-    private static final Logger LOG = LoggerFactory.getLogger(ResolveLandingFile.class);
+    static final String NAME = "intake: resolve landing file";
     private final LandingArea landing;
     private final long maxFileBytes;
     private final String buildId;
@@ -27,14 +25,11 @@ public class ResolveLandingFile extends ProcessFunction<ClipTask, ClipTask> {
     }
 
     @Override
-    public void processElement(ClipTask task, Context ctx, Collector<ClipTask> out) {
-        try {
-            task.resolvedPath = check(task).toString();
-            out.collect(task);
-        } catch (ClipRejected e) {
-            LOG.warn("rejected clip {}: {} ({})", task.clipId, e.reason().code(), e.getMessage());
-            ctx.output(Decisions.TAG, Decisions.rejected(task, e, buildId));
-        }
+    public void processElement(ClipTask task, Context ctx, Collector<ClipTask> out) throws Exception {
+        Path path = SafetyNet.judge(NAME, task, buildId, row -> ctx.output(Decisions.TAG, row), () -> check(task));
+        if (path == null) return;
+        task.resolvedPath = path.toString();
+        out.collect(task);
     }
 
     Path check(ClipTask task) throws ClipRejected {
@@ -44,15 +39,16 @@ public class ResolveLandingFile extends ProcessFunction<ClipTask, ClipTask> {
             FileSystem fs = path.getFileSystem();
             status = fs.getFileStatus(path);
         } catch (FileNotFoundException e) {
-            throw new ClipRejected(RejectReason.MISSING_FILE, "no file at " + task.clipUri);
+            throw new ClipRejected(RejectReason.MISSING_FILE, "no file at clip_uri in the landing area");
         } catch (IOException e) {
-            throw new ClipRejected(RejectReason.READ_ERROR, "cannot stat " + task.clipUri + ": " + e.getMessage());
+            // the exception's message quotes the path: the row has clip_uri in source_uri already
+            throw new ClipRejected(RejectReason.READ_ERROR, "cannot stat the file at clip_uri: " + e.getClass().getSimpleName());
         }
-        if (status.isDir()) throw new ClipRejected(RejectReason.MISSING_FILE, task.clipUri + " is a directory");
+        if (status.isDir()) throw new ClipRejected(RejectReason.MISSING_FILE, "clip_uri names a directory");
         // a FIFO or device would block the reads below forever
         if ("file".equals(path.toUri().getScheme())
                 && !java.nio.file.Files.isRegularFile(java.nio.file.Paths.get(path.toUri()))) {
-            throw new ClipRejected(RejectReason.MISSING_FILE, task.clipUri + " is not a regular file");
+            throw new ClipRejected(RejectReason.MISSING_FILE, "clip_uri names something that is not a regular file");
         }
         if (status.getLen() > maxFileBytes) {
             throw new ClipRejected(RejectReason.FILE_TOO_LARGE,
@@ -66,7 +62,7 @@ public class ResolveLandingFile extends ProcessFunction<ClipTask, ClipTask> {
         try (FSDataInputStream in = path.getFileSystem().open(path)) {
             actual = Hashing.sha256Hex(in);
         } catch (IOException e) {
-            throw new ClipRejected(RejectReason.READ_ERROR, "cannot read " + task.clipUri + ": " + e.getMessage());
+            throw new ClipRejected(RejectReason.READ_ERROR, "cannot read the file at clip_uri: " + e.getClass().getSimpleName());
         }
         if (!actual.equals(task.sha256)) {
             throw new ClipRejected(RejectReason.SHA256_MISMATCH, "file sha256 is " + actual + ", the message declares " + task.sha256);

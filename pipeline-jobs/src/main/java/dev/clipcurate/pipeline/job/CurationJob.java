@@ -104,27 +104,27 @@ public final class CurationJob {
                 .uid("intake-resolve").name("intake: resolve landing file");
 
         DedupStage dedup = DedupStage.wire(env, resolved, earlierClipManifests, o.dedupSettings(), o.decodeLimits(),
-                batch, buildId);
+                o.decodeGuard(), batch, buildId);
 
         Campaigns campaigns = o.campaigns();
         SingleOutputStreamOperator<ClipTask> scored = dedup.unique()
-                .process(new ScoreClip(o.decodeLimits(), o.scoringSettings(), campaigns, buildId))
+                .process(new ScoreClip(o.decodeLimits(), o.decodeGuard(), o.scoringSettings(), campaigns, buildId))
                 .uid("scoring-score").name("scoring: decode, score frames, low_score");
-        DataStream<ClipTask> labelled = scored
+        SingleOutputStreamOperator<ClipTask> labelled = scored
                 .keyBy((KeySelector<ClipTask, String>) t -> t.donorPseudonym, Types.STRING)
                 .connect(EarlierClipFacts.read(env, earlierClipManifests, scored)
                         .keyBy((KeySelector<ClipFacts, String>) f -> f.donorPseudonym, Types.STRING))
-                .process(new LabelStaging(campaigns, batch ? 0 : o.stagingSettle.toMillis(), !batch))
+                .process(new LabelStaging(campaigns, batch ? 0 : o.stagingSettle.toMillis(), !batch, buildId))
                 .uid("staging-label").name("staging: staged, real or uncertain");
 
         // rebalanced: one donor's clips must not all wait for the same slot's privacy stage
         SingleOutputStreamOperator<FrameSample> frames = labelled.rebalance()
-                .process(new AnonymiseClip(o.decodeLimits(), o.privacySettings(), buildId))
+                .process(new AnonymiseClip(o.decodeLimits(), o.decodeGuard(), o.privacySettings(), buildId))
                 .uid("privacy-anonymise").name("privacy: decode, anonymise faces, verify");
 
         DataStream<ClipRow> decisions = parsed.getSideOutput(Decisions.TAG)
                 .union(consented.getSideOutput(Decisions.TAG), resolved.getSideOutput(Decisions.TAG), dedup.decisions(), scored.getSideOutput(Decisions.TAG),
-                        frames.getSideOutput(Decisions.TAG));
+                        labelled.getSideOutput(Decisions.TAG), frames.getSideOutput(Decisions.TAG));
 
         DatasetLayout layout = new DatasetLayout(o.warehouse, o.dataset);
         frames.sinkTo(FileSink

@@ -2,7 +2,9 @@ package dev.clipcurate.pipeline.job;
 
 import dev.clipcurate.pipeline.common.Campaigns;
 import dev.clipcurate.pipeline.dedup.DedupSettings;
+import dev.clipcurate.pipeline.media.DecodeGuard;
 import dev.clipcurate.pipeline.media.DecodeLimits;
+import dev.clipcurate.pipeline.shards.DatasetLayout;
 import dev.clipcurate.pipeline.privacy.Anonymiser;
 import dev.clipcurate.pipeline.privacy.PrivacySettings;
 import dev.clipcurate.pipeline.scoring.ScoringModel;
@@ -80,9 +82,17 @@ public class CurationOptions {
     /** Secret; never part of {@link #describe()} nor of any file the job writes. */
     public transient byte[] pseudonymKey;
 
+    /** Deaths of the process while decoding one file after which it is rejected decoder_crash (1: at the first restart). */
+    public int decoderCrashLimit = 1;
+
     public DecodeLimits decodeLimits() {
         return new DecodeLimits(sampleFps, maxLongSide, jpegQuality, maxWidth, maxHeight, maxDurationSeconds,
                 decodeBudgetSeconds, decoderThreads);
+    }
+
+    /** Markers of clips being decoded, under the dataset, so that a file that crashes FFmpeg is decoded only so often. */
+    public DecodeGuard decodeGuard() {
+        return new DecodeGuard(new DatasetLayout(warehouse, dataset).decodingDir().toString(), decoderCrashLimit);
     }
 
     public DedupSettings dedupSettings() {
@@ -132,6 +142,7 @@ public class CurationOptions {
         m.put("max_height", maxHeight);
         m.put("max_duration_s", maxDurationSeconds);
         m.put("decode_budget_s", decodeBudgetSeconds);
+        m.put("decoder_crash_limit", decoderCrashLimit);
         m.put("face_threshold", faceThreshold);
         m.put("anonymise", anonymise);
         m.put("face_carry_frames", faceCarryFrames);

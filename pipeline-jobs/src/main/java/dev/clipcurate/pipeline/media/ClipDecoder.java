@@ -1,5 +1,6 @@
 package dev.clipcurate.pipeline.media;
 
+import dev.clipcurate.pipeline.common.InfrastructureFailure;
 import dev.clipcurate.pipeline.intake.ClipRejected;
 import dev.clipcurate.pipeline.intake.RejectReason;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
@@ -155,7 +156,7 @@ public final class ClipDecoder {
                     long visitStarted = System.nanoTime();
                     try (Mat scaled = capLongSide(toMat.convert(frame))) {
                         visitor.accept(sampled++, rel / 1000, scaled);
-                    } catch (ClipRejected e) {
+                    } catch (ClipRejected | InfrastructureFailure e) {
                         throw e;
                     } catch (Exception e) {
                         throw new ClipRejected(RejectReason.PROCESSING_ERROR,
@@ -181,7 +182,7 @@ public final class ClipDecoder {
             String codec = grabber.getVideoCodecName();
             return new DecodedClip(format, codec, declaredSeconds > 0 ? declaredSeconds : decodedSeconds, fps,
                     width, height, List.of());
-        } catch (ClipRejected e) {
+        } catch (ClipRejected | InfrastructureFailure e) {
             throw e;
         } catch (Exception e) {
             throw new ClipRejected(RejectReason.UNDECODABLE_VIDEO, shortMessage(e));

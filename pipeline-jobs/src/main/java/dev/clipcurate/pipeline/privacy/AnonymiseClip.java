@@ -6,7 +6,9 @@ import dev.clipcurate.pipeline.intake.ClipRejected;
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
 import dev.clipcurate.pipeline.intake.RejectReason;
+import dev.clipcurate.pipeline.intake.SafetyNet;
 import dev.clipcurate.pipeline.job.Progress;
+import dev.clipcurate.pipeline.media.DecodeGuard;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.media.DecodedClip;
 import dev.clipcurate.pipeline.media.FrameKeys;
@@ -30,7 +32,9 @@ import org.slf4j.LoggerFactory;
  */
 public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
     private static final Logger LOG = LoggerFactory.getLogger(AnonymiseClip.class);
+    static final String NAME = "privacy: anonymise";
     private final DecodeLimits limits;
+    private final DecodeGuard guard;
     private final PrivacySettings privacy;
     private final String buildId;
 
@@ -40,8 +44,9 @@ public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
     private transient LongCounter clipsDone;
     private transient LongCounter framesDone;
 
-    public AnonymiseClip(DecodeLimits limits, PrivacySettings privacy, String buildId) {
+    public AnonymiseClip(DecodeLimits limits, DecodeGuard guard, PrivacySettings privacy, String buildId) {
         this.limits = limits;
+        this.guard = guard;
         this.privacy = privacy;
         this.buildId = buildId;
     }
@@ -63,16 +68,15 @@ public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
     }
 
     @Override
-    public void processElement(ClipTask task, Context ctx, Collector<FrameSample> out) {
+    public void processElement(ClipTask task, Context ctx, Collector<FrameSample> out) throws Exception {
         clipsDone.add(1);
-        ClipAnonymiser.Outcome outcome;
-        try (LocalClipFile file = LocalClipFile.of(new Path(task.resolvedPath))) {
-            outcome = anonymiser.anonymise(file.file(), ConsentedRegions.parse(task.consentedSubjectsJson), task.clipId);
-        } catch (ClipRejected e) {
-            LOG.warn("rejected clip {}: {} ({})", task.clipId, e.reason().code(), e.getMessage());
-            ctx.output(Decisions.TAG, Decisions.rejected(task, e, buildId));
-            return;
-        }
+        ClipAnonymiser.Outcome outcome = SafetyNet.judge(NAME, task, buildId, row -> ctx.output(Decisions.TAG, row), () -> {
+            try (LocalClipFile file = LocalClipFile.of(new Path(task.resolvedPath))) {
+                ConsentedRegions consented = ConsentedRegions.parse(task.consentedSubjectsJson);
+                return guard.around(task.sha256, () -> anonymiser.anonymise(file.file(), consented, task.clipId));
+            }
+        });
+        if (outcome == null) return;
         ClipRow row = Decisions.forTask(task, buildId);
         describe(row, outcome.clip());
         if (outcome.leakFrames() > 0) {

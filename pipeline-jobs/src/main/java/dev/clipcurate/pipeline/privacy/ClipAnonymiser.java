@@ -53,7 +53,7 @@ public final class ClipAnonymiser implements AutoCloseable {
     public Outcome anonymise(File file, ConsentedRegions consented, String clipId) throws ClipRejected {
         List<List<FaceBox>> detections = new ArrayList<>();
         decoder.decode(file, (index, tsMs, image) ->
-                detections.add(consented.bystanders(detector.detect(image), tsMs, image.cols(), image.rows())));
+                detections.add(consented.bystanders(detect(image), tsMs, image.cols(), image.rows())));
         List<List<FaceBox>> boxes = tracker.boxesToAnonymise(detections);
 
         List<DecodedClip.SampledFrame> frames = new ArrayList<>();
@@ -83,6 +83,15 @@ public final class ClipAnonymiser implements AutoCloseable {
                     + " and " + frames.size() + " frames");
         }
         return new Outcome(clip, frames, faceCounts, boxes, (int) leaks[0], leaks[1]);
+    }
+
+    /** A detector that cannot run is the infrastructure's failure, not the clip's: it must fail the job. */
+    private List<FaceBox> detect(Mat image) {
+        try {
+            return detector.detect(image);
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new dev.clipcurate.pipeline.common.InfrastructureFailure("the face detector failed: " + e.getMessage(), e);
+        }
     }
 
     @Override

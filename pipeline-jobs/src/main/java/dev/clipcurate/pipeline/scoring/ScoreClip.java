@@ -2,11 +2,14 @@ package dev.clipcurate.pipeline.scoring;
 
 import ai.onnxruntime.OrtException;
 import dev.clipcurate.pipeline.common.Campaigns;
+import dev.clipcurate.pipeline.common.InfrastructureFailure;
+import dev.clipcurate.pipeline.intake.SafetyNet;
 import dev.clipcurate.pipeline.intake.ClipRejected;
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
 import dev.clipcurate.pipeline.intake.RejectReason;
 import dev.clipcurate.pipeline.media.ClipDecoder;
+import dev.clipcurate.pipeline.media.DecodeGuard;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.media.LocalClipFile;
 import dev.clipcurate.schemas.ClipRow;
@@ -29,7 +32,9 @@ import java.util.List;
  */
 public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
     private static final Logger LOG = LoggerFactory.getLogger(ScoreClip.class);
+    static final String NAME = "scoring: score";
     private final DecodeLimits limits;
+    private final DecodeGuard guard;
     private final ScoringSettings settings;
     private final Campaigns campaigns;
     private final String buildId;
@@ -41,8 +46,9 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
     private transient Counter lowScore;
     private transient org.apache.flink.api.common.accumulators.LongCounter clipsScored;
 
-    public ScoreClip(DecodeLimits limits, ScoringSettings settings, Campaigns campaigns, String buildId) {
+    public ScoreClip(DecodeLimits limits, DecodeGuard guard, ScoringSettings settings, Campaigns campaigns, String buildId) {
         this.limits = limits;
+        this.guard = guard;
         this.settings = settings;
         this.campaigns = campaigns;
         this.buildId = buildId;
@@ -66,14 +72,12 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
 
     @Override
     public void processElement(ClipTask task, Context ctx, Collector<ClipTask> out) throws Exception {
-        Scored scored;
-        try (LocalClipFile file = LocalClipFile.of(new Path(task.resolvedPath))) {
-            scored = score(model, decoder, file.file(), batch);
-        } catch (ClipRejected e) {
-            LOG.warn("rejected clip {}: {} ({})", task.clipId, e.reason().code(), e.getMessage());
-            ctx.output(Decisions.TAG, Decisions.rejected(task, e, buildId));
-            return;
-        }
+        Scored scored = SafetyNet.judge(NAME, task, buildId, row -> ctx.output(Decisions.TAG, row), () -> {
+            try (LocalClipFile file = LocalClipFile.of(new Path(task.resolvedPath))) {
+                return guard.around(task.sha256, () -> score(model, decoder, file.file(), batch));
+            }
+        });
+        if (scored == null) return;
         framesScored.inc(scored.scores().length);
         clipsScored.add(1);
         ScoringRules rules = campaigns.of(task.campaign).scoring();
@@ -105,7 +109,7 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
     /**
      * Decodes a clip and scores its sampled frames in batches that fill {@code batch} (from
      * {@link ScoringModel#batchBuffer}). A failure of the model itself is not the clip's fault: it is thrown as an
-     * {@link IllegalStateException}, which fails the job (and restarts it), instead of rejecting every clip.
+     * {@link InfrastructureFailure}, which fails the job (and restarts it), instead of rejecting every clip.
      */
     public static Scored score(ScoringModel model, ClipDecoder decoder, java.io.File file, float[] batch) throws ClipRejected {
         int batchSize = batch.length / (3 * model.width() * model.height());
@@ -114,31 +118,21 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
         int[] inBatch = {0};
         int[] done = {0};
         float[][] scores = {new float[64]};
-        OrtException[] modelFailure = {null};
         FrameMotion motion = new FrameMotion(model.width(), model.height());
         ClipDecoder.SampledFrameVisitor visitor = (index, tsMs, image) -> {
             FrameTensor.fill(image, model.width(), model.height(), batch, inBatch[0]);
             moving.add(motion.next(batch, inBatch[0]));
             times.add(tsMs);
             if (++inBatch[0] == batchSize) {
-                scores[0] = append(scores[0], done[0], run(model, batch, inBatch[0], modelFailure));
+                scores[0] = append(scores[0], done[0], run(model, batch, inBatch[0]));
                 done[0] += inBatch[0];
                 inBatch[0] = 0;
             }
         };
-        try {
-            decoder.decode(file, visitor);
-            if (inBatch[0] > 0) {
-                scores[0] = append(scores[0], done[0], run(model, batch, inBatch[0], modelFailure));
-                done[0] += inBatch[0];
-            }
-        } catch (ClipRejected | OrtException e) {
-            if (modelFailure[0] != null) {
-                throw new IllegalStateException("the scoring model " + model.name + " failed: " + modelFailure[0].getMessage(),
-                        modelFailure[0]);
-            }
-            if (e instanceof ClipRejected rejected) throw rejected;
-            throw new IllegalStateException(e);
+        decoder.decode(file, visitor);
+        if (inBatch[0] > 0) {
+            scores[0] = append(scores[0], done[0], run(model, batch, inBatch[0]));
+            done[0] += inBatch[0];
         }
         long[] t = times.stream().mapToLong(Long::longValue).toArray();
         boolean[] m = new boolean[moving.size()];
@@ -146,13 +140,12 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
         return new Scored(t, java.util.Arrays.copyOf(scores[0], done[0]), m);
     }
 
-    /** Runs the model, remembering its failure so that the decoder's wrapping cannot turn it into a clip's. */
-    private static float[] run(ScoringModel model, float[] batch, int frames, OrtException[] failure) throws OrtException {
+    /** Runs the model; its failure is the infrastructure's, which the decoder passes through untouched. */
+    private static float[] run(ScoringModel model, float[] batch, int frames) {
         try {
             return model.score(batch, frames);
         } catch (OrtException e) {
-            failure[0] = e;
-            throw e;
+            throw new InfrastructureFailure("the scoring model " + model.name + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -13,6 +13,7 @@ import java.io.Serializable;
  * &lt;warehouse&gt;/&lt;dataset&gt;/shards/&lt;build-id&gt;/frames-000000.parquet frame manifest of that shard
  * &lt;warehouse&gt;/&lt;dataset&gt;/shards/&lt;build-id&gt;/clips-000000.parquet  clip manifest
  * &lt;warehouse&gt;/&lt;dataset&gt;/shards/&lt;build-id&gt;/_staging/           FileSink output before sealing
+ * &lt;warehouse&gt;/&lt;dataset&gt;/_decoding/&lt;sha256&gt;                 a clip being decoded (a crash leaves it)
  * </pre>
  */
 public record DatasetLayout(String warehouse, String dataset) implements Serializable {
@@ -41,6 +42,11 @@ public record DatasetLayout(String warehouse, String dataset) implements Seriali
 
     public Path versionFile(int version) {
         return new Path(versionsDir(), versionName(version) + ".json");
+    }
+
+    /** Markers of clips being decoded ({@code DecodeGuard}): a marker that outlives its process names a crash. */
+    public Path decodingDir() {
+        return new Path(datasetDir(), "_decoding");
     }
 
     public Path buildDir(String buildId) {

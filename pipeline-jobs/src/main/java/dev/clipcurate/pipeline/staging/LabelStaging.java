@@ -2,6 +2,8 @@ package dev.clipcurate.pipeline.staging;
 
 import dev.clipcurate.pipeline.common.Campaigns;
 import dev.clipcurate.pipeline.intake.ClipTask;
+import dev.clipcurate.pipeline.intake.Decisions;
+import dev.clipcurate.pipeline.intake.SafetyNet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -28,9 +30,11 @@ import java.util.List;
  * older history is dropped from state.
  */
 public class LabelStaging extends KeyedCoProcessFunction<String, ClipTask, ClipFacts, ClipTask> {
+    static final String NAME = "staging: label";
     private final Campaigns campaigns;
     private final long settleMs;
     private final boolean streaming;
+    private final String buildId;
     private transient ListState<ClipFacts> known;
     private transient MapState<String, Waiting> waiting;
 
@@ -52,10 +56,11 @@ public class LabelStaging extends KeyedCoProcessFunction<String, ClipTask, ClipF
      * @param streaming a streaming run: the donor history expires {@value #STATE_DAYS} days after it was written,
      *                  so donors who stop donating leave nothing behind (batch state ends with the job)
      */
-    public LabelStaging(Campaigns campaigns, long settleMs, boolean streaming) {
+    public LabelStaging(Campaigns campaigns, long settleMs, boolean streaming, String buildId) {
         this.campaigns = campaigns;
         this.settleMs = settleMs;
         this.streaming = streaming;
+        this.buildId = buildId;
     }
 
     static final int STATE_DAYS = 2 * StagedLabeller.HISTORY_DAYS;
@@ -71,7 +76,9 @@ public class LabelStaging extends KeyedCoProcessFunction<String, ClipTask, ClipF
     @Override
     public void processElement1(ClipTask task, Context ctx, Collector<ClipTask> out) throws Exception {
         long stamp = ctx.timestamp() == null ? 1 : ctx.timestamp();
-        known.add(facts(task, stamp));
+        ClipFacts facts = SafetyNet.judge(NAME, task, buildId, row -> ctx.output(Decisions.TAG, row), () -> facts(task, stamp));
+        if (facts == null) return;
+        known.add(facts);
         waiting.put(task.clipId, new Waiting(task, stamp));
         ctx.timerService().registerEventTimeTimer(stamp + settleMs);
     }
@@ -90,14 +97,17 @@ public class LabelStaging extends KeyedCoProcessFunction<String, ClipTask, ClipF
             Waiting w = entry.getValue();
             long horizon = w.stamp + settleMs;
             if (horizon > timestamp) continue;
-            ClipFacts self = facts(w.task, w.stamp);
-            List<ClipFacts> others = all.stream().filter(f -> f.stamp <= horizon && !f.clipId.equals(self.clipId)).toList();
-            StagingVerdict verdict = StagedLabeller.label(self, others, campaigns.of(w.task.campaign).staging());
+            done.add(entry.getKey());
+            StagingVerdict verdict = SafetyNet.judge(NAME, w.task, buildId, row -> ctx.output(Decisions.TAG, row), () -> {
+                ClipFacts self = facts(w.task, w.stamp);
+                List<ClipFacts> others = all.stream().filter(f -> f.stamp <= horizon && !f.clipId.equals(self.clipId)).toList();
+                return StagedLabeller.label(self, others, campaigns.of(w.task.campaign).staging());
+            });
+            if (verdict == null) continue;
             w.task.stagedLabel = verdict.label();
             w.task.stagedConfidence = verdict.confidence();
             w.task.stagedEvidence = verdict.evidence().toArray(String[]::new);
             out.collect(w.task);
-            done.add(entry.getKey());
         }
         for (String id : done) waiting.remove(id);
         prune(all);

@@ -74,7 +74,7 @@ class ClipAnonymiserTest {
     void aFaceTheDetectorMissesQuarantinesTheClip() throws Exception {
         // a detector too strict to find anything stands in for a missed face: the verifier must catch it
         PrivacySettings blind = new PrivacySettings(0.999f, Anonymiser.Mode.MOSAIC, 2, 4, 1.3);
-        AnonymiseClip operator = new AnonymiseClip(DecodeLimits.defaults(), blind, "b1");
+        AnonymiseClip operator = new AnonymiseClip(DecodeLimits.defaults(), dev.clipcurate.pipeline.media.DecodeGuard.none(), blind, "b1");
         try (var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(operator))) {
             harness.open();
             ClipTask task = new ClipTask();

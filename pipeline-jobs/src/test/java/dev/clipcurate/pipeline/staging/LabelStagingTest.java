@@ -31,7 +31,7 @@ class LabelStagingTest {
     private static KeyedTwoInputStreamOperatorTestHarness<String, ClipTask, ClipFacts, ClipTask> harness(long settleMs,
                                                                                                       boolean streaming)
             throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new LabelStaging(Campaigns.load(null), settleMs, streaming)),
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new LabelStaging(Campaigns.load(null), settleMs, streaming, "test-build")),
                 (ClipTask t) -> t.donorPseudonym, (ClipFacts f) -> f.donorPseudonym, Types.STRING);
         h.open();
         return h;
