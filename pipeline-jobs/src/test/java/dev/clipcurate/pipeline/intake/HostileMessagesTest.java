@@ -125,6 +125,23 @@ class HostileMessagesTest {
         }
     }
 
+    /** Clip URIs in every form the landing area parses: a path inside the landing root, or uri_outside_landing. */
+    @Property(tries = 1000, seed = "20261206")
+    void everyClipUriResolvesInsideTheLandingRootOrIsRefused(@ForAll long seed) throws Exception {
+        String uri = generator(seed).uri();
+        LandingArea area = new LandingArea(landing.toString());
+        try {
+            org.apache.flink.core.fs.Path path = area.resolve(uri);
+            assertTrue(path.toUri().toString().startsWith(area.root()) || path.toUri().toString().startsWith("file:"
+                    + landing.toRealPath().toUri().getPath()), uri + " resolved to " + path);
+            Path local = Path.of(path.toUri());
+            assertTrue(local.normalize().startsWith(landing.normalize()), uri + " resolved to " + local);
+        } catch (ClipRejected e) {
+            assertTrue(Set.of("uri_outside_landing", "read_error").contains(e.reason().code()), uri + ": " + e.reason().code());
+            assertFalse(e.getMessage().contains(HostileMessages.MARKER), uri + " echoed: " + e.getMessage());
+        }
+    }
+
     /** jqwik's own strings (any UTF-16 unit, surrogates included) in every text field of a donation. */
     @Property(tries = 2000, seed = "20261205")
     void anyTextInAnyFieldIsJudgedByItsCharacters(@ForAll("texts") String generated, @ForAll("textFields") String path) {

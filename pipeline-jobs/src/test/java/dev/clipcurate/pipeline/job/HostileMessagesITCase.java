@@ -87,8 +87,11 @@ class HostileMessagesITCase {
             p.send(goodMessage);
             seenIds.add("the-good-clip");
             expectedRows++;
+            List<byte[]> sent = new java.util.ArrayList<>();
             for (int i = 0; i < HOSTILE_DONATIONS; i++) {
-                byte[] bytes = sendable(generator::donation);
+                // every tenth message is an earlier one sent again, as a producer's retry does
+                byte[] bytes = i % 10 == 9 ? sent.get(i / 2) : sendable(generator::donation);
+                sent.add(bytes);
                 p.send("hostile-" + i, bytes);
                 // what the job must make of it, judged here by the parser alone: a row, or a redelivery of an id
                 try {

@@ -91,6 +91,7 @@ public final class HostileMessages {
     private static final List<String> OPTIONAL = List.of("declared_staged", "consented_subjects", "consent_version", "recorded_by");
 
     private final Random random;
+    private int sequence;
     private final ObjectNode donation;
     private final ObjectNode consent;
     private final String landingUri;
@@ -107,8 +108,11 @@ public final class HostileMessages {
         this.landingUri = landingUri.endsWith("/") ? landingUri : landingUri + "/";
     }
 
+    /** A hostile donation; its clip id, unless attacked, is the template's with a sequence number, so that each one is judged. */
     public Message donation() {
-        return message(donation, DONATION_FIELDS, true);
+        ObjectNode numbered = donation.deepCopy();
+        numbered.put("clip_id", donation.get("clip_id").asText() + "-" + ++sequence);
+        return message(numbered, DONATION_FIELDS, true);
     }
 
     public Message consentEvent() {
@@ -162,7 +166,7 @@ public final class HostileMessages {
     }
 
     /** Clip URIs in the forms the landing area parses: relative, absolute path, file: URIs, other schemes, escapes. */
-    private String uri() {
+    public String uri() {
         String name = MARKER + random.nextInt(1000) + ".mp4";
         String root = landingUri;
         String rootPath = java.net.URI.create(root).getPath();
