@@ -181,10 +181,20 @@ public final class AvroJson {
         switch (schema.getType()) {
             case RECORD -> {
                 if (json == null || !json.isObject()) throw violation(path, "must be an object");
-                GenericRecord record = new GenericData.Record(schema);
+                // unknown names first: a misspelt field would otherwise be reported as a missing one
                 Set<String> known = new HashSet<>();
+                schema.getFields().forEach(f -> known.add(f.name()));
+                List<String> unknown = new ArrayList<>();
+                json.fieldNames().forEachRemaining(n -> { if (!known.contains(n)) unknown.add(n); });
+                if (!unknown.isEmpty()) {
+                    // a name may be data, so it is never quoted; a misspelt field is pointed out by the schema's name
+                    List<String> meant = unknown.stream().map(n -> closest(n, known)).filter(java.util.Objects::nonNull)
+                            .distinct().sorted().toList();
+                    throw violation(path, "has " + unknown.size() + " unknown field(s)"
+                            + (meant.isEmpty() ? "" : "; did you mean " + String.join(", ", meant) + "?"));
+                }
+                GenericRecord record = new GenericData.Record(schema);
                 for (Schema.Field field : schema.getFields()) {
-                    known.add(field.name());
                     JsonNode child = json.get(field.name());
                     String childPath = path.isEmpty() ? field.name() : path + "." + field.name();
                     if (child == null || child.isNull()) {
@@ -195,13 +205,6 @@ public final class AvroJson {
                         throw violation(childPath, "is required");
                     }
                     record.put(field.pos(), convert(child, field.schema(), childPath));
-                }
-                List<String> unknown = new ArrayList<>();
-                json.fieldNames().forEachRemaining(n -> { if (!known.contains(n)) unknown.add(n); });
-                if (!unknown.isEmpty()) {
-                    // plain identifiers are named (a typo is then easy to see); any other name may be data, so only counted
-                    List<String> named = unknown.stream().filter(n -> n.matches("[A-Za-z_][A-Za-z0-9_]{0,39}")).limit(5).toList();
-                    throw violation(path, "has " + unknown.size() + " unknown field(s)" + (named.isEmpty() ? "" : " " + named));
                 }
                 return record;
             }
@@ -249,6 +252,32 @@ public final class AvroJson {
             }
             default -> throw violation(path, "has unsupported schema type " + schema.getType());
         }
+    }
+
+    /** The schema's field that an unknown name is a near miss of (case, or at most two edits), or null. */
+    private static String closest(String name, Set<String> known) {
+        if (name.length() > 64) return null;
+        for (String field : known) {
+            if (editDistance(name.toLowerCase(java.util.Locale.ROOT).replace('-', '_'), field) <= 2) return "'" + field + "'";
+        }
+        return null;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) previous[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     private static boolean isNullable(Schema schema) {

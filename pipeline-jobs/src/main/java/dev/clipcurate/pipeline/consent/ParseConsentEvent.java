@@ -21,8 +21,6 @@ import java.time.Instant;
  */
 public class ParseConsentEvent extends ProcessFunction<DonationMessage, ConsentUpdate> {
     private static final Logger LOG = LoggerFactory.getLogger(ParseConsentEvent.class);
-    private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
-    private static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
     private final DonorPseudonymizer pseudonymizer;
     private transient Counter invalid;
 
@@ -81,16 +79,9 @@ public class ParseConsentEvent extends ProcessFunction<DonationMessage, ConsentU
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("schema_violation: " + e.getMessage());
         }
-        Instant at;
-        try {
-            at = Instant.parse(event.getAt());
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("schema_violation: field 'at' must be an ISO-8601 instant such as 2026-11-20T18:04:05Z");
-        }
-        // consent is judged in epoch milliseconds, which Instant's full range (a billion years) overflows
-        if (at.isBefore(EARLIEST) || !at.isBefore(LATEST)) {
-            throw new IllegalArgumentException("schema_violation: field 'at' must lie between 1900 and 2199");
-        }
+        String problem = dev.clipcurate.pipeline.intake.DonationParser.instantProblem(event.getAt());
+        if (problem != null) throw new IllegalArgumentException("schema_violation: field 'at' " + problem);
+        Instant at = Instant.parse(event.getAt());
         ConsentUpdate u = new ConsentUpdate();
         u.donorPseudonym = pseudonymizer.pseudonymize(event.getDonorId());
         u.action = event.getAction();

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 public final class DonationParser {
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final int MAX_ID_LENGTH = 256;
-    static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
-    static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
+    private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
     /** A consented subject's span, in clip time: clips are minutes long, never years. */
     private static final long MAX_SPAN_MS = 7L * 24 * 3600 * 1000;
 
@@ -107,14 +107,22 @@ public final class DonationParser {
     }
 
     private static void requireInstant(String field, String value) throws ClipRejected {
-        Instant at = null;
+        String problem = instantProblem(value);
+        if (problem != null) schema("field '" + field + "' " + problem);
+    }
+
+    /**
+     * What is wrong with an instant of a message, or null: ISO-8601, and within 1900..2199, because later stages
+     * count in epoch milliseconds, which Instant's full range (a billion years) overflows.
+     */
+    public static String instantProblem(String value) {
+        Instant at;
         try {
             at = Instant.parse(value);
         } catch (DateTimeParseException e) {
-            schema("field '" + field + "' must be an ISO-8601 instant such as 2026-11-20T18:04:05Z");
+            return "must be an ISO-8601 instant such as 2026-11-20T18:04:05Z";
         }
-        // later stages count in epoch milliseconds, which Instant's full range (a billion years) overflows
-        if (at.isBefore(EARLIEST) || !at.isBefore(LATEST)) schema("field '" + field + "' must lie between 1900 and 2199");
+        return at.isBefore(EARLIEST) || !at.isBefore(LATEST) ? "must lie between 1900 and 2199" : null;
     }
 
     private static void schema(String detail) throws ClipRejected {

@@ -54,6 +54,29 @@ class DonationParserTest {
     }
 
     @Test
+    void aMisspeltFieldIsPointedOutByTheSchemasNameNeverQuoted() {
+        ObjectNode m = valid();
+        m.set("clipUri", m.remove("clip_uri"));
+        m.put("alice_smith", 1);
+        ClipRejected e = reject(m);
+        assertEquals(RejectReason.SCHEMA_VIOLATION, e.reason());
+        assertTrue(e.getMessage().contains("2 unknown field(s)"), e.getMessage());
+        assertTrue(e.getMessage().contains("did you mean 'clip_uri'?"), e.getMessage());
+        assertFalse(e.getMessage().contains("clipUri") || e.getMessage().contains("alice"), e.getMessage());
+    }
+
+    @Test
+    void instantsOutsideTheCountableRangeAreRefused() {
+        for (String at : new String[] {"+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z", "1899-12-31T23:59:59Z"}) {
+            ObjectNode m = valid();
+            ((ObjectNode) m.get("capture")).put("captured_at", at);
+            ClipRejected e = reject(m);
+            assertEquals(RejectReason.SCHEMA_VIOLATION, e.reason(), at);
+            assertTrue(e.getMessage().contains("between 1900 and 2199"), e.getMessage());
+        }
+    }
+
+    @Test
     void malformedJsonIsRejectedWithoutEchoingThePayload() {
         ClipRejected e = reject("{\"donor_id\": \"" + DONOR + "\", \"clip_id\": ");
         assertEquals(RejectReason.MALFORMED_JSON, e.reason());
@@ -81,7 +104,9 @@ class DonationParserTest {
         ObjectNode unknown = valid();
         unknown.put("donor_email", DONOR);
         ClipRejected u = reject(unknown);
-        assertTrue(u.getMessage().contains("donor_email") && !u.getMessage().contains("alice"), u.getMessage());
+        // a field's name may be data too: counted, never quoted
+        assertTrue(u.getMessage().contains("1 unknown field(s)") && !u.getMessage().contains("donor_email")
+                && !u.getMessage().contains("alice"), u.getMessage());
 
         ObjectNode badDonor = valid();
         badDonor.put("donor_id", 12345);
