@@ -210,7 +210,8 @@ public final class VersionAudit {
             checks.add(new HtmlReport.Check("no revoked donor", clipRows + frameRows == 0, clipRows + frameRows == 0
                     ? revoked.size() + " donor(s) have revoked consent for " + scope + "; none has a row here"
                     + (consent.invalidEvents() == 0 ? "" : " (" + consent.invalidEvents()
-                    + " malformed consent event(s) on the topic were ignored, as the job ignores them)")
+                    + " invalid consent event(s) on the topic were ignored, as the job ignores them; first: "
+                    + String.join("; ", consent.invalidExamples().subList(0, Math.min(3, consent.invalidExamples().size()))) + ")")
                     : donorsHeld.size() + " donor(s) who revoked still have " + clipRows + " clip row(s) and " + frameRows
                     + " frame(s) here: run scripts/curate purge, then audit the new version"));
         }

@@ -22,12 +22,15 @@ import java.util.TreeSet;
  * the job does it. For the steward commands (purge, audit) that must know who revoked.
  */
 public final class ConsentLog {
+    private static final int MAX_EXAMPLES = 10;
     private final Map<String, ConsentHistory> histories;
     private final int invalidEvents;
+    private final java.util.List<String> invalidExamples;
 
-    private ConsentLog(Map<String, ConsentHistory> histories, int invalidEvents) {
+    private ConsentLog(Map<String, ConsentHistory> histories, int invalidEvents, java.util.List<String> invalidExamples) {
         this.histories = histories;
         this.invalidEvents = invalidEvents;
+        this.invalidExamples = java.util.List.copyOf(invalidExamples);
     }
 
     /** Reads the whole topic as it is now; fails when the broker cannot be reached or the topic does not exist. */
@@ -51,6 +54,7 @@ public final class ConsentLog {
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         Map<String, ConsentHistory> histories = new HashMap<>();
         int invalid = 0;
+        java.util.List<String> examples = new java.util.ArrayList<>();
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         try (KafkaConsumer<byte[], byte[]> consumer =
                      new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -75,12 +79,13 @@ public final class ConsentLog {
                         ConsentUpdate u = ParseConsentEvent.parse(m, pseudonymizer);
                         histories.merge(u.donorPseudonym, new ConsentHistory().with(u), (a, b) -> a.with(u));
                     } catch (IllegalArgumentException e) {
-                        invalid++;
+                        // the parser's message starts with the reason code and never quotes the event
+                        if (invalid++ < MAX_EXAMPLES) examples.add(m.topic + "/" + m.partition + "@" + m.offset + " " + e.getMessage());
                     }
                 }
             }
         }
-        return new ConsentLog(histories, invalid);
+        return new ConsentLog(histories, invalid, examples);
     }
 
     /** The donor's history, or null when the topic has no event for the donor. */
@@ -104,5 +109,10 @@ public final class ConsentLog {
 
     public int invalidEvents() {
         return invalidEvents;
+    }
+
+    /** The first invalid events: position, reason code and what is wrong (never their content). */
+    public java.util.List<String> invalidExamples() {
+        return invalidExamples;
     }
 }

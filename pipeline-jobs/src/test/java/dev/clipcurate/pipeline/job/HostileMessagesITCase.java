@@ -134,6 +134,61 @@ class HostileMessagesITCase {
                 HOSTILE_DONATIONS, HOSTILE_CONSENT_EVENTS, rows.size(), expectedRedeliveries, reasons);
     }
 
+    /**
+     * The two messages of issue 13 (a NUL in clip_uri; a lone surrogate as raw CESU-8 bytes) and generated hostile
+     * ones in a streaming run that may not restart even once: a poison message would fail it.
+     */
+    @Test
+    void aStreamingRunThatMayNotRestartGetsPastThePoisonMessages(@TempDir Path tmp) throws Exception {
+        EmbeddedKafka kafka = KAFKA.get();
+        String topic = "hostile-stream";
+        kafka.createTopic(topic, 2);
+        Path landing = Files.createDirectories(tmp.resolve("landing"));
+        Path good = Files.copy(TestFootage.megamind(), landing.resolve("good.avi"));
+        CurationOptions o = CurationBuildITCase.options(kafka, tmp, landing, topic);
+        o.restartAttempts = 0;
+        o.checkpointInterval = java.time.Duration.ofMillis(500);
+        ObjectNode template = DonationPublisher.message(landing, good, null);
+        HostileMessages generator = new HostileMessages(new Random(7), template,
+                AvroJson.toJson(ConsentPublisher.event("d", "grant", "training", null, null, null)), landing.toUri().toString());
+        int sent = 0;
+        try (DonationPublisher p = new DonationPublisher(kafka.bootstrapServers(), topic)) {
+            // Jackson writes the NUL as a JSON escape (backslash, u, 0000), as the issue's producer did
+            String nul = template.deepCopy().put("clip_id", "nul").put("clip_uri", "good.avi\u0000.txt").toString();
+            p.send("nul", nul.getBytes(StandardCharsets.UTF_8));
+            byte[] surrogate = template.deepCopy().put("clip_id", "surrogate").put("clip_uri", "@").toString()
+                    .getBytes(StandardCharsets.UTF_8);
+            p.send("surrogate", replaceAt(surrogate, (byte) '@', new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}));
+            sent += 2;
+            for (int i = 0; i < 50; i++, sent++) p.send("hostile-" + i, sendable(generator::donation));
+            ObjectNode goodMessage = template.deepCopy().put("clip_id", "the-good-clip");
+            p.send(goodMessage);
+            sent++;
+        }
+        var sealed = new CurationRunner(o, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                .run(CurationRunner.Mode.STREAMING, true, List.of("hostile-stream-test"));
+        Path datasetDir = tmp.resolve("warehouse").resolve(o.dataset);
+        List<ClipRow> rows = Warehouses.clipRows(datasetDir, sealed.document());
+        assertEquals(sent, sealed.document().get("counts").get("messages_consumed").asInt());
+        Map<String, String> byId = new TreeMap<>();
+        rows.forEach(r -> { if (r.getClipId() != null) byId.put(r.getClipId(), r.getReason() == null ? r.getDecision() : r.getReason()); });
+        assertEquals("schema_violation", byId.get("nul"));
+        assertEquals("accepted", byId.get("the-good-clip"), byId.toString());
+        assertTrue(rows.stream().noneMatch(r -> "processing_error".equals(r.getReason())), byId.toString());
+        assertTrue(rows.stream().anyMatch(r -> r.getClipId() == null && "malformed_json".equals(r.getReason())),
+                "the raw surrogate's row");
+    }
+
+    private static byte[] replaceAt(byte[] bytes, byte marker, byte[] with) {
+        int at = 0;
+        while (bytes[at] != marker) at++;
+        byte[] out = new byte[bytes.length - 1 + with.length];
+        System.arraycopy(bytes, 0, out, 0, at);
+        System.arraycopy(with, 0, out, at, with.length);
+        System.arraycopy(bytes, at + 1, out, at + with.length, bytes.length - at - 1);
+        return out;
+    }
+
     private static byte[] sendable(java.util.function.Supplier<HostileMessages.Message> next) {
         while (true) {
             byte[] bytes = next.get().bytes();
