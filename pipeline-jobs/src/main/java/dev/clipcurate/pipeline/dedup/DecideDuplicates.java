@@ -2,6 +2,7 @@ package dev.clipcurate.pipeline.dedup;
 
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
+import dev.clipcurate.pipeline.intake.SafetyNet;
 import dev.clipcurate.pipeline.intake.RejectReason;
 import dev.clipcurate.schemas.ClipRow;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Keyed by clip id: holds a fingerprinted clip until every probe for it is in, verifies each probe with the
@@ -26,6 +28,7 @@ import java.util.List;
  * follow (streaming). A batch build fires the timer when the build's input is exhausted.
  */
 public class DecideDuplicates extends KeyedCoProcessFunction<String, ClipTask, Probe, ClipTask> {
+    static final String NAME = "dedup: decide";
     private static final Logger LOG = LoggerFactory.getLogger(DecideDuplicates.class);
     private final DedupSettings settings;
     private final String buildId;
@@ -76,17 +79,24 @@ public class DecideDuplicates extends KeyedCoProcessFunction<String, ClipTask, P
         clip.clear();
         probes.clear();
         if (task == null) return;
-        earlier.sort(DedupOrder.FINGERPRINTS);
-        for (ClipFingerprint kept : earlier) {
-            verified.inc();
-            ClipMatcher.Match m = matcher.match(task.fingerprint, kept);
-            if (m.matched()) {
-                ctx.output(Decisions.TAG, duplicateRow(task, kept.clipId, m));
-                duplicates.inc();
-                LOG.info("clip {} duplicates {} (distance {}, offset {} ms{})", task.clipId, kept.clipId,
-                        String.format("%.3f", m.distance()), m.offsetMs(), m.mirrored() ? ", mirrored" : "");
-                return;
+        Optional<ClipRow> duplicate = SafetyNet.judge(NAME, task, buildId, row -> ctx.output(Decisions.TAG, row), () -> {
+            earlier.sort(DedupOrder.FINGERPRINTS);
+            for (ClipFingerprint kept : earlier) {
+                verified.inc();
+                ClipMatcher.Match m = matcher.match(task.fingerprint, kept);
+                if (m.matched()) {
+                    LOG.info("clip {} duplicates {} (distance {}, offset {} ms{})", task.clipId, kept.clipId,
+                            String.format("%.3f", m.distance()), m.offsetMs(), m.mirrored() ? ", mirrored" : "");
+                    return Optional.of(duplicateRow(task, kept.clipId, m));
+                }
             }
+            return Optional.empty();
+        });
+        if (duplicate == null) return; // its processing_error row is out
+        if (duplicate.isPresent()) {
+            duplicates.inc();
+            ctx.output(Decisions.TAG, duplicate.get());
+            return;
         }
         out.collect(task);
     }
