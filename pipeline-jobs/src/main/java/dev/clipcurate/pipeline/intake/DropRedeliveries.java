@@ -40,9 +40,11 @@ public class DropRedeliveries extends KeyedProcessFunction<String, ClipTask, Cli
         earlierClipIds = new HashSet<>();
         for (String manifest : earlierClipManifests) {
             for (ClipRow row : ManifestFiles.readWithout(new Path(manifest), ClipRow.class, Set.of("fingerprint"))) {
-                // a clip refused for want of consent may come again once the donor has granted it
+                // a clip refused for want of consent may come again once the donor has granted it, and one the
+                // pipeline failed on (processing_error) once the cause is fixed
                 if (row.getClipId() != null && !Decisions.rejectedAtParsing(row)
-                        && !RejectReason.NO_CONSENT.code().equals(row.getReason())) earlierClipIds.add(row.getClipId());
+                        && !RejectReason.NO_CONSENT.code().equals(row.getReason())
+                        && !RejectReason.PROCESSING_ERROR.code().equals(row.getReason())) earlierClipIds.add(row.getClipId());
             }
         }
     }

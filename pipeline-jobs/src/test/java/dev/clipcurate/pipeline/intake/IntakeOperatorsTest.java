@@ -53,8 +53,35 @@ class IntakeOperatorsTest {
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ClipTask, ClipTask> keyed() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new DropRedeliveries(List.of())),
+        return keyed(List.of());
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ClipTask, ClipTask> keyed(List<String> earlier)
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new DropRedeliveries(earlier)),
                 t -> t.clipId, Types.STRING);
+    }
+
+    @Test
+    void clipIdsOfEarlierVersionsAreTakenUnlessTheClipMayBeJudgedAgain() throws Exception {
+        List<ClipRow> rows = new java.util.ArrayList<>();
+        for (String[] r : new String[][] {{"kept", "accepted", null}, {"cut", "rejected", "truncated_video"},
+                {"crashed", "rejected", "decoder_crash"}, {"unconsented", "rejected", "no_consent"},
+                {"failed", "rejected", "processing_error"}, {"invalid", "rejected", "schema_violation"}}) {
+            rows.add(Decisions.rejected(task(r[0], r[0] + ".mp4", "", 0), new ClipRejected(RejectReason.PROCESSING_ERROR, "x"), "b0"));
+            rows.get(rows.size() - 1).setDecision(r[1]);
+            rows.get(rows.size() - 1).setReason(r[2]);
+        }
+        org.apache.flink.core.fs.Path manifest = new org.apache.flink.core.fs.Path(tmp.resolve("clips-0.parquet").toUri());
+        dev.clipcurate.pipeline.shards.ManifestFiles.write(manifest, ClipRow.class, rows);
+        try (var harness = keyed(List.of(manifest.toString()))) {
+            harness.open();
+            for (String id : List.of("kept", "cut", "crashed", "unconsented", "failed", "invalid", "new")) {
+                harness.processElement(task(id, id + ".mp4", "", 0), 1);
+            }
+            assertEquals(List.of("unconsented", "failed", "invalid", "new"),
+                    harness.extractOutputValues().stream().map(t -> t.clipId).toList());
+        }
     }
 
     @Test
