@@ -2,7 +2,6 @@ package dev.clipcurate.pipeline.privacy;
 
 import dev.clipcurate.pipeline.common.Hashing;
 import dev.clipcurate.pipeline.dedup.ClipFingerprint;
-import dev.clipcurate.pipeline.intake.ClipRejected;
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
 import dev.clipcurate.pipeline.intake.RejectReason;
