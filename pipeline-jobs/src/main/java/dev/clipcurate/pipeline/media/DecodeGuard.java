@@ -106,8 +106,13 @@ public final class DecodeGuard implements Serializable {
     private static void write(Path marker, int deathsBefore) {
         try (FSDataOutputStream out = marker.getFileSystem().create(marker, FileSystem.WriteMode.OVERWRITE)) {
             out.write((deathsBefore + " " + THIS_JVM).getBytes(StandardCharsets.US_ASCII));
-            // the marker must be on disk before FFmpeg sees the file, or the crash it records would erase it
-            out.sync();
+            // on disk before FFmpeg sees the file, or the crash it records would take it along; object stores
+            // (which write on close anyway) may not support sync: that is no reason to fail the clip or the job
+            try {
+                out.sync();
+            } catch (IOException | UnsupportedOperationException e) {
+                // closed below
+            }
         } catch (IOException e) {
             throw new InfrastructureFailure("cannot write the decode marker " + marker, e);
         }
