@@ -29,6 +29,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 public final class ClipAnonymiser implements AutoCloseable {
     private final ClipDecoder decoder;
     private final BlazeFaceDetector detector;
+    private final HeadDetector heads;
     private final FaceLeakVerifier verifier;
     private final Anonymiser anonymiser;
     private final FaceTracker tracker;
@@ -44,6 +45,7 @@ public final class ClipAnonymiser implements AutoCloseable {
     public ClipAnonymiser(DecodeLimits limits, PrivacySettings privacy) throws Exception {
         this.decoder = new ClipDecoder(limits);
         this.detector = new BlazeFaceDetector(privacy.faceThreshold());
+        this.heads = new HeadDetector();
         this.verifier = new FaceLeakVerifier();
         this.anonymiser = new Anonymiser(privacy.mode());
         this.tracker = privacy.tracker();
@@ -52,8 +54,15 @@ public final class ClipAnonymiser implements AutoCloseable {
 
     public Outcome anonymise(File file, ConsentedRegions consented, String clipId) throws ClipRejected {
         List<List<FaceBox>> detections = new ArrayList<>();
-        decoder.decode(file, (index, tsMs, image) ->
-                detections.add(consented.bystanders(detect(image), tsMs, image.cols(), image.rows())));
+        List<Integer> people = new ArrayList<>();
+        decoder.decode(file, (index, tsMs, image) -> {
+            List<FaceBox> faces = detect(image);
+            List<FaceBox> found = detectHeads(image);
+            people.add(found.size() + (int) faces.stream().filter(f -> !insideAny(f, found)).count());
+            // both masked: a face box is exact where BlazeFace sees a face, a head box covers the rest of the head
+            found.addAll(faces);
+            detections.add(consented.bystanders(found, tsMs, image.cols(), image.rows()));
+        });
         List<List<FaceBox>> boxes = tracker.boxesToAnonymise(detections);
 
         List<DecodedClip.SampledFrame> frames = new ArrayList<>();
@@ -76,13 +85,30 @@ public final class ClipAnonymiser implements AutoCloseable {
                 return; // this frame cannot be written
             }
             frames.add(new DecodedClip.SampledFrame(tsMs, image.cols(), image.rows(), jpeg));
-            faceCounts.add(new int[] {detections.get(index).size(), frameBoxes.size()});
+            faceCounts.add(new int[] {people.get(index), frameBoxes.size()});
         });
         if (leaks[0] == 0 && frames.size() != detections.size()) {
             throw new ClipRejected(RejectReason.PROCESSING_ERROR, "the two decoding passes gave " + detections.size()
                     + " and " + frames.size() + " frames");
         }
         return new Outcome(clip, frames, faceCounts, boxes, (int) leaks[0], leaks[1]);
+    }
+
+    /** Heads found by the pose model; a model that cannot run fails the job, as below. */
+    private List<FaceBox> detectHeads(Mat image) {
+        try {
+            return heads.detect(image);
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new dev.clipcurate.pipeline.common.InfrastructureFailure("the head detector failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether most of a face box lies inside one of the head boxes: one person, counted once. */
+    static boolean insideAny(FaceBox face, List<FaceBox> heads) {
+        for (FaceBox head : heads) {
+            if (face.intersectionArea(head) >= 0.6 * face.w() * face.h()) return true;
+        }
+        return false;
     }
 
     /** A detector that cannot run is the infrastructure's failure, not the clip's: it must fail the job. */
@@ -97,6 +123,7 @@ public final class ClipAnonymiser implements AutoCloseable {
     @Override
     public void close() throws Exception {
         detector.close();
+        heads.close();
         verifier.close();
     }
 }

@@ -15,6 +15,7 @@ public final class PrivacyModels {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(BlazeFaceDetector.MODEL, sha256("/models/" + BlazeFaceDetector.MODEL));
         m.put(BlazeFaceDetector.FRONT_MODEL, sha256("/models/" + BlazeFaceDetector.FRONT_MODEL));
+        m.put(HeadDetector.MODEL, sha256("/models/" + HeadDetector.MODEL));
         for (String cascade : new String[] {"haarcascades/haarcascade_frontalface_default.xml",
                 "haarcascades/haarcascade_frontalface_alt2.xml", "haarcascades/haarcascade_profileface.xml",
                 "lbpcascades/lbpcascade_profileface.xml"}) {

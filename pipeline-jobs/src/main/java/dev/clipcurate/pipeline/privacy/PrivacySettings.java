@@ -22,8 +22,9 @@ public record PrivacySettings(float faceThreshold, Anonymiser.Mode mode, int car
 
     /** Detector, threshold, tracking and method, as written to every frame's {@code anonymiser} column. */
     public String describe() {
-        return String.format(Locale.ROOT, "%s threshold=%.2f tiles=256/overlap64; %s; %s; verified by %s",
-                BlazeFaceDetector.NAME, faceThreshold, tracker().describe(), new Anonymiser(mode).describe(),
-                FaceLeakVerifier.NAME);
+        return String.format(Locale.ROOT, "%s threshold=%.2f tiles=256/overlap64 + %s input=%d person>=%.2f; %s; %s; "
+                        + "verified by %s", BlazeFaceDetector.NAME, faceThreshold, HeadDetector.NAME,
+                HeadDetector.INPUT_LONG_SIDE, HeadDetector.PERSON_THRESHOLD, tracker().describe(),
+                new Anonymiser(mode).describe(), FaceLeakVerifier.NAME);
     }
 }

