@@ -47,6 +47,10 @@ public class JobArgs {
             description = "BlazeFace score above which a face is anonymised (default: ${DEFAULT-VALUE}).")
     float faceThreshold;
 
+    @Option(names = "--head-threshold", defaultValue = "0.2",
+            description = "MoveNet person score from which the person's head is anonymised (default: ${DEFAULT-VALUE}).")
+    float headThreshold;
+
     @Option(names = "--anonymise", defaultValue = "mosaic", paramLabel = "mosaic|fill",
             description = "Coarse mosaic with noise, or solid fill (default: ${DEFAULT-VALUE}). Both are irreversible.")
     String anonymise;
@@ -156,6 +160,7 @@ public class JobArgs {
         if (decoderCrashLimit < 1) throw new IllegalArgumentException("--decoder-crash-limit must be 1 or more");
         o.decoderCrashLimit = decoderCrashLimit;
         o.faceThreshold = faceThreshold;
+        o.headThreshold = headThreshold;
         o.anonymise = anonymise;
         o.faceCarryFrames = faceCarryFrames;
         o.faceEnlarge = faceEnlarge;

@@ -49,6 +49,8 @@ public class CurationOptions {
 
     // Privacy
     public float faceThreshold = 0.5f;
+    /** MoveNet's person score from which a head is masked. */
+    public float headThreshold = dev.clipcurate.pipeline.privacy.PrivacySettings.defaults().headThreshold();
     public String anonymise = "mosaic";
     public int faceCarryFrames = 2;
     public int faceInterpolateGap = 4;
@@ -113,7 +115,7 @@ public class CurationOptions {
     }
 
     public PrivacySettings privacySettings() {
-        return new PrivacySettings(faceThreshold, Anonymiser.parse(anonymise), faceCarryFrames, faceInterpolateGap,
+        return new PrivacySettings(faceThreshold, headThreshold, Anonymiser.parse(anonymise), faceCarryFrames, faceInterpolateGap,
                 faceEnlarge);
     }
 
@@ -144,6 +146,7 @@ public class CurationOptions {
         m.put("decode_budget_s", decodeBudgetSeconds);
         m.put("decoder_crash_limit", decoderCrashLimit);
         m.put("face_threshold", faceThreshold);
+        m.put("head_threshold", headThreshold);
         m.put("anonymise", anonymise);
         m.put("face_carry_frames", faceCarryFrames);
         m.put("face_interpolate_gap", faceInterpolateGap);

