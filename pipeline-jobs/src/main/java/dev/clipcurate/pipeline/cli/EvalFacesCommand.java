@@ -6,6 +6,7 @@ import dev.clipcurate.pipeline.privacy.BlazeFaceDetector;
 import dev.clipcurate.pipeline.privacy.ClipAnonymiser;
 import dev.clipcurate.pipeline.privacy.FaceBox;
 import dev.clipcurate.pipeline.privacy.FaceLeakVerifier;
+import dev.clipcurate.pipeline.privacy.HeadDetector;
 import dev.clipcurate.pipeline.privacy.PrivacySettings;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
@@ -112,20 +113,26 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
      */
     private void faceless(PrivacySettings settings) throws Exception {
         System.out.println();
-        System.out.printf("%-26s %-9s %10s %8s %10s%n", "frame with no person", "set", "masked %", "boxes", "verifier");
+        System.out.printf("%-26s %-9s %10s %8s %9s %9s %10s%n", "frame with no person", "set", "masked %", "boxes",
+                "faces %", "heads %", "verifier");
         double[] sum = new double[2];
         int[] n = new int[2];
         try (ClipAnonymiser anonymiser = new ClipAnonymiser(DecodeLimits.defaults(), settings);
-             FaceLeakVerifier verifier = new FaceLeakVerifier()) {
+             FaceLeakVerifier verifier = new FaceLeakVerifier();
+             BlazeFaceDetector faces = new BlazeFaceDetector(settings.faceThreshold());
+             HeadDetector heads = new HeadDetector(settings.headThreshold())) {
             for (String name : FACELESS) {
                 int set = FACELESS.indexOf(name) < FACELESS_TUNING ? 0 : 1;
                 try (Mat photo = imread(samples.resolve(name).toString()); Mat frame = capped(photo, 640)) {
                     List<FaceBox> boxes = settings.tracker().boxesToAnonymise(List.of(anonymiser.find(frame).boxes())).get(0);
                     double share = FaceBox.coveredShare(boxes, frame.cols(), frame.rows());
+                    // which detector it was, before tracking's enlargement
+                    double byFaces = FaceBox.coveredShare(faces.detect(frame), frame.cols(), frame.rows());
+                    double byHeads = FaceBox.coveredShare(heads.detect(frame), frame.cols(), frame.rows());
                     new Anonymiser(settings.mode()).apply(frame, boxes, 1);
                     int leaks = verifier.visibleFaces(frame, boxes).size();
-                    System.out.printf("%-26s %-9s %9.2f%% %8d %10s%n", name, set == 0 ? "tuning" : "held out",
-                            100 * share, boxes.size(), leaks == 0 ? "-" : "quarantine");
+                    System.out.printf("%-26s %-9s %9.2f%% %8d %8.2f%% %8.2f%% %10s%n", name, set == 0 ? "tuning" : "held out",
+                            100 * share, boxes.size(), 100 * byFaces, 100 * byHeads, leaks == 0 ? "-" : "quarantine");
                     sum[set] += share;
                     n[set]++;
                 }
