@@ -149,7 +149,11 @@ class HostileMessagesITCase {
         o.restartAttempts = 0;
         o.checkpointInterval = java.time.Duration.ofMillis(500);
         ObjectNode template = DonationPublisher.message(landing, good, null);
-        HostileMessages generator = new HostileMessages(new Random(7), template,
+        // the generated messages vary a decoy, never the good clip: in a stream the first copy to arrive is kept
+        byte[] decoyBytes = new byte[4096];
+        new Random(5).nextBytes(decoyBytes);
+        ObjectNode decoy = DonationPublisher.message(landing, Files.write(landing.resolve("decoy.mp4"), decoyBytes), null);
+        HostileMessages generator = new HostileMessages(new Random(7), decoy,
                 AvroJson.toJson(ConsentPublisher.event("d", "grant", "training", null, null, null)), landing.toUri().toString());
         int sent = 0;
         try (DonationPublisher p = new DonationPublisher(kafka.bootstrapServers(), topic)) {
