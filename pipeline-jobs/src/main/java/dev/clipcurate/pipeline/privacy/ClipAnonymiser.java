@@ -56,9 +56,9 @@ public final class ClipAnonymiser implements AutoCloseable {
         List<List<FaceBox>> detections = new ArrayList<>();
         List<Integer> people = new ArrayList<>();
         decoder.decode(file, (index, tsMs, image) -> {
-            Found found = find(image);
+            Found found = find(image).bystanders(consented, tsMs, image.cols(), image.rows());
             people.add(found.people());
-            detections.add(consented.bystanders(found.boxes(), tsMs, image.cols(), image.rows()));
+            detections.add(found.boxes());
         });
         List<List<FaceBox>> boxes = tracker.boxesToAnonymise(detections);
 
@@ -91,19 +91,32 @@ public final class ClipAnonymiser implements AutoCloseable {
         return new Outcome(clip, frames, faceCounts, boxes, (int) leaks[0], leaks[1]);
     }
 
-    /** What one frame holds to anonymise: face and head boxes, and the people they belong to. */
-    public record Found(List<FaceBox> boxes, int people) {}
-
     /**
-     * Faces (BlazeFace) and heads (MoveNet) in one frame. Both are masked: a face box is exact where BlazeFace sees
-     * a face, a head box covers the rest of the head. A face inside a head counts as one person.
+     * What one frame holds to anonymise: faces (BlazeFace) and heads (MoveNet). Both are masked: a face box is exact
+     * where BlazeFace sees a face, a head box covers the rest of the head.
      */
+    public record Found(List<FaceBox> faces, List<FaceBox> heads) {
+        /** Every box to mask. */
+        public List<FaceBox> boxes() {
+            List<FaceBox> all = new ArrayList<>(heads);
+            all.addAll(faces);
+            return all;
+        }
+
+        /** People seen: a face inside a head counts once. */
+        public int people() {
+            return heads.size() + (int) faces.stream().filter(f -> !insideAny(f, heads)).count();
+        }
+
+        /** Without the faces and heads a consent covers: those stay visible and are not counted. */
+        public Found bystanders(ConsentedRegions consented, long tsMs, int width, int height) {
+            return new Found(consented.bystanders(faces, tsMs, width, height), consented.bystanders(heads, tsMs, width, height));
+        }
+    }
+
+    /** Faces and heads in one frame. */
     public Found find(Mat image) {
-        List<FaceBox> faces = detect(image);
-        List<FaceBox> boxes = detectHeads(image);
-        int people = boxes.size() + (int) faces.stream().filter(f -> !insideAny(f, boxes)).count();
-        boxes.addAll(faces);
-        return new Found(boxes, people);
+        return new Found(detect(image), detectHeads(image));
     }
 
     /** Heads found by the pose model; a model that cannot run fails the job, as below. */

@@ -87,6 +87,21 @@ class HeadDetectorTest {
         }
     }
 
+    @Test
+    void aFaceInsideAHeadIsOnePersonAndAConsentCoversBoth() {
+        FaceBox head = new FaceBox(100, 100, 40, 48, 0.5f);
+        FaceBox faceInHead = new FaceBox(108, 112, 24, 24, 0.9f);
+        FaceBox otherFace = new FaceBox(400, 100, 30, 30, 0.9f);
+        ClipAnonymiser.Found found = new ClipAnonymiser.Found(List.of(faceInHead, otherFace), List.of(head));
+        assertEquals(2, found.people());
+        assertEquals(3, found.boxes().size(), "all masked");
+        ConsentedRegions leftHalf = ConsentedRegions.parse(
+                "[{\"subject\":\"c-1\",\"region\":{\"x\":0,\"y\":0,\"w\":0.5,\"h\":1},\"from_ms\":0,\"to_ms\":1000}]");
+        ClipAnonymiser.Found bystanders = found.bystanders(leftHalf, 500, 640, 480);
+        assertEquals(List.of(otherFace), bystanders.boxes(), "the consenting subject's face and head stay visible");
+        assertEquals(1, bystanders.people());
+    }
+
     private static byte[] pixels(Mat bgr) {
         assertEquals(640, bgr.cols());
         byte[] p = new byte[(int) (bgr.total() * bgr.channels())];
