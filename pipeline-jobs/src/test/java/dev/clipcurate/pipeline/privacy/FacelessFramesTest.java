@@ -1,0 +1,84 @@
+package dev.clipcurate.pipeline.privacy;
+
+import dev.clipcurate.pipeline.intake.ClipTask;
+import dev.clipcurate.pipeline.intake.Decisions;
+import dev.clipcurate.pipeline.media.ClipDecoder;
+import dev.clipcurate.pipeline.media.DecodeGuard;
+import dev.clipcurate.pipeline.media.DecodeLimits;
+import dev.clipcurate.pipeline.media.FrameSample;
+import dev.clipcurate.pipeline.testing.TestClips;
+import dev.clipcurate.pipeline.testing.TestFootage;
+import dev.clipcurate.pipeline.testing.TestTasks;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Clips of real photos with no person in them (Debian opencv-doc: fruit, a circuit board, a building) through the
+ * real privacy operator: less than 1 % of each written frame is changed beyond JPEG's own noise. A detector that
+ * starts masking objects fails this test (eval-faces measures all 19 photos of the set). The squirrel of the same
+ * set fails it today (22.6 % changed: BlazeFace takes it for a face), which is issue 14's open part.
+ */
+class FacelessFramesTest {
+    /** A pixel counts as changed when a channel moved by more than re-encoding moves it. */
+    private static final int CHANGED = 48;
+
+    @TempDir Path tmp;
+
+    @Test
+    void aClipWithNoPersonIsWrittenWithUnderOnePercentChanged() throws Exception {
+        // photo, window (the clip's size), as a still clip: the window does not move
+        for (Object[] photo : new Object[][] {{"fruits.jpg", 512, 480}, {"board.jpg", 640, 480}, {"building.jpg", 640, 480}}) {
+            String name = (String) photo[0];
+            Path clip = TestClips.panning(tmp.resolve(name + ".mp4"), TestFootage.sample(name), (int) photo[1],
+                    (int) photo[2], 10, 2);
+            List<byte[]> originals = new ArrayList<>();
+            new ClipDecoder(DecodeLimits.defaults()).decode(clip.toFile(), (i, ts, image) -> {
+                byte[] p = new byte[(int) (image.total() * image.channels())];
+                image.data().get(p);
+                originals.add(p);
+            });
+            AnonymiseClip operator = new AnonymiseClip(DecodeLimits.defaults(), DecodeGuard.none(), PrivacySettings.defaults(), "b1");
+            try (var harness = ProcessFunctionTestHarnesses.forProcessFunction(operator)) {
+                ClipTask task = TestTasks.task(name, "package-theft");
+                task.resolvedPath = clip.toUri().toString();
+                harness.processElement(task, 1);
+                assertEquals("accepted", harness.getSideOutput(Decisions.TAG).peek().getValue().getDecision());
+                List<FrameSample> written = harness.extractOutputValues();
+                assertEquals(originals.size(), written.size());
+                for (int i = 0; i < written.size(); i++) {
+                    try (Mat encoded = new Mat(new BytePointer(written.get(i).jpeg));
+                         Mat decoded = imdecode(encoded, IMREAD_COLOR)) {
+                        byte[] out = new byte[(int) (decoded.total() * decoded.channels())];
+                        decoded.data().get(out);
+                        double share = changedShare(originals.get(i), out);
+                        System.out.printf("%s frame %d: %.3f %% changed%n", name, i, 100 * share);
+                        assertTrue(share < 0.01, String.format("%s frame %d: %.2f %% changed", name, i, 100 * share));
+                    }
+                }
+            }
+        }
+    }
+
+    private static double changedShare(byte[] a, byte[] b) {
+        assertEquals(a.length, b.length);
+        int changed = 0;
+        for (int p = 0; p < a.length; p += 3) {
+            int d = 0;
+            for (int c = 0; c < 3; c++) d = Math.max(d, Math.abs((a[p + c] & 0xFF) - (b[p + c] & 0xFF)));
+            if (d > CHANGED) changed++;
+        }
+        return changed / (a.length / 3.0);
+    }
+}
