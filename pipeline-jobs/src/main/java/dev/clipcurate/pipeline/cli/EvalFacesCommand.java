@@ -134,18 +134,17 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
         double[] sum = new double[2];
         int[] n = new int[2];
         try (ClipAnonymiser anonymiser = new ClipAnonymiser(DecodeLimits.defaults(), settings);
-             FaceLeakVerifier verifier = new FaceLeakVerifier();
-             BlazeFaceDetector faces = new BlazeFaceDetector(settings.faceThreshold());
-             HeadDetector heads = new HeadDetector(settings.headThreshold())) {
+             FaceLeakVerifier verifier = new FaceLeakVerifier()) {
             for (String name : FACELESS) {
                 int set = FACELESS.indexOf(name) < FACELESS_TUNING ? 0 : 1;
                 if (set == 1 && !heldOut) continue;
                 try (Mat photo = imread(samples.resolve(name).toString()); Mat frame = capped(photo, 640)) {
-                    List<FaceBox> boxes = settings.tracker().boxesToAnonymise(List.of(anonymiser.find(frame).boxes())).get(0);
+                    ClipAnonymiser.Found found = anonymiser.find(frame);
+                    List<FaceBox> boxes = settings.tracker().boxesToAnonymise(List.of(found.boxes())).get(0);
                     double share = FaceBox.coveredShare(boxes, frame.cols(), frame.rows());
                     // which detector it was, before tracking's enlargement
-                    double byFaces = FaceBox.coveredShare(faces.detect(frame), frame.cols(), frame.rows());
-                    double byHeads = FaceBox.coveredShare(heads.detect(frame), frame.cols(), frame.rows());
+                    double byFaces = FaceBox.coveredShare(found.faces(), frame.cols(), frame.rows());
+                    double byHeads = FaceBox.coveredShare(found.heads(), frame.cols(), frame.rows());
                     new Anonymiser(settings.mode()).apply(frame, boxes, 1);
                     int leaks = verifier.visibleFaces(frame, boxes).size();
                     System.out.printf("%-26s %-9s %9.2f%% %8d %8.2f%% %8.2f%% %10s%n", name, set == 0 ? "tuning" : "held out",

@@ -63,7 +63,8 @@ public final class LandingArea implements Serializable {
         String rawPath = candidate.getPath();
         if (rawPath == null || rawPath.isEmpty()) throw outside("clip_uri has no path");
         // percent-escapes decode here: %00, %0A and the like would reach the file system
-        if (AvroJson.textProblem(rawPath) != null) throw outside("clip_uri's path, decoded, " + AvroJson.textProblem(rawPath));
+        String pathProblem = AvroJson.textProblem(rawPath);
+        if (pathProblem != null) throw outside("clip_uri's path, decoded, " + pathProblem);
         if (rawPath.indexOf('\\') >= 0) throw outside("clip_uri contains a backslash");
         for (String segment : rawPath.split("/")) {
             if (segment.equals("..")) throw outside("clip_uri contains '..'");

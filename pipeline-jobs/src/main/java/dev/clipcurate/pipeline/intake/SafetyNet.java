@@ -6,7 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -40,33 +42,31 @@ public final class SafetyNet {
      */
     public static <T> T judge(String operator, ClipTask task, String buildId, Consumer<ClipRow> rows,
                               Judgement<T> judgement) throws Exception {
-        try {
-            return judgement.judge();
-        } catch (ClipRejected e) {
-            LOG.warn("rejected clip {}: {} ({})", task.clipId, e.reason().code(), e.getMessage());
-            rows.accept(Decisions.rejected(task, e, buildId));
-        } catch (RuntimeException e) {
-            if (!isDonationsFault(e)) throw e;
-            LOG.error("processing_error for clip {} in {}: {}", task.clipId, operator, where(e));
-            rows.accept(Decisions.rejected(task, error(operator, e), buildId));
-        }
-        return null;
+        return judge(operator, () -> "clip " + task.clipId, (why, unexpected) -> Decisions.rejected(task, why, buildId),
+                rows, judgement);
     }
 
     /** As {@link #judge}, for a raw message that is not a clip yet (its row names the message's position). */
     public static <T> T judge(String operator, DonationMessage message, String buildId, Consumer<ClipRow> rows,
                               Judgement<T> judgement) throws Exception {
+        return judge(operator, () -> "message " + message.topic + "-" + message.partition + "@" + message.offset,
+                (why, unexpected) -> Decisions.unparsed(message, why,
+                        unexpected ? null : DonationParser.bestEffortClipId(message), buildId),
+                rows, judgement);
+    }
+
+    /** {@code row}: the row for a rejection, told whether it is a processing_error the net made. */
+    private static <T> T judge(String operator, Supplier<String> subject, BiFunction<ClipRejected, Boolean, ClipRow> row,
+                               Consumer<ClipRow> rows, Judgement<T> judgement) throws Exception {
         try {
             return judgement.judge();
         } catch (ClipRejected e) {
-            LOG.warn("rejected message {}-{}@{}: {} ({})", message.topic, message.partition, message.offset,
-                    e.reason().code(), e.getMessage());
-            rows.accept(Decisions.unparsed(message, e, DonationParser.bestEffortClipId(message), buildId));
+            LOG.warn("rejected {}: {} ({})", subject.get(), e.reason().code(), e.getMessage());
+            rows.accept(row.apply(e, false));
         } catch (RuntimeException e) {
             if (!isDonationsFault(e)) throw e;
-            LOG.error("processing_error for message {}-{}@{} in {}: {}", message.topic, message.partition,
-                    message.offset, operator, where(e));
-            rows.accept(Decisions.unparsed(message, error(operator, e), null, buildId));
+            LOG.error("processing_error for {} in {}: {}", subject.get(), operator, where(e));
+            rows.accept(row.apply(error(operator, e), true));
         }
         return null;
     }

@@ -116,15 +116,22 @@ public final class ClipAnonymiser implements AutoCloseable {
 
     /** Faces and heads in one frame. */
     public Found find(Mat image) {
-        return new Found(detect(image), detectHeads(image));
+        return new Found(run("face detector", () -> detector.detect(image)),
+                run("head detector", () -> heads.detect(image)));
     }
 
-    /** Heads found by the pose model; a model that cannot run fails the job, as below. */
-    private List<FaceBox> detectHeads(Mat image) {
+    /** One detector's call on a frame. */
+    @FunctionalInterface
+    private interface Detection {
+        List<FaceBox> run() throws ai.onnxruntime.OrtException;
+    }
+
+    /** A detector that cannot run is the infrastructure's failure, not the clip's: it must fail the job. */
+    private static List<FaceBox> run(String detector, Detection detection) {
         try {
-            return heads.detect(image);
+            return detection.run();
         } catch (ai.onnxruntime.OrtException e) {
-            throw new dev.clipcurate.pipeline.common.InfrastructureFailure("the head detector failed: " + e.getMessage(), e);
+            throw new dev.clipcurate.pipeline.common.InfrastructureFailure("the " + detector + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -134,15 +141,6 @@ public final class ClipAnonymiser implements AutoCloseable {
             if (face.intersectionArea(head) >= 0.6 * face.w() * face.h()) return true;
         }
         return false;
-    }
-
-    /** A detector that cannot run is the infrastructure's failure, not the clip's: it must fail the job. */
-    private List<FaceBox> detect(Mat image) {
-        try {
-            return detector.detect(image);
-        } catch (ai.onnxruntime.OrtException e) {
-            throw new dev.clipcurate.pipeline.common.InfrastructureFailure("the face detector failed: " + e.getMessage(), e);
-        }
     }
 
     @Override
