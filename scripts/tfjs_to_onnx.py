@@ -1,8 +1,10 @@
 """Convert a TF.js graph model (model.json + .bin) to ONNX, op by op, with onnx.helper.
 
-Usage: python tfjs_to_onnx.py model.json out.onnx [--static H W]
+Usage: python tfjs_to_onnx.py model.json out.onnx [--static H W | --dynamic-hw] [--free-dim N]
 
-Written for MoveNet MultiPose Lightning (TF.js graph-model from TF Hub); covers the ops that graph uses.
+Written for MoveNet MultiPose Lightning and MediaPipe's full-range face detector (TF.js graph models); covers the
+ops those graphs use. --dynamic-hw: the input's height and width become symbolic. --free-dim N: a Reshape target dimension that is the constant N (the anchor count of a
+192x192 input, say) becomes -1, so that the graph runs at other input sizes too.
 Semantics kept as in TF: int32 stays int32 (cast to int64 only where ONNX demands it).
 Layout: TF is NHWC; convolutions run in NCHW. Tensors produced by layout-aware ops (conv, relu,
 sigmoid, add of two such tensors, resize, maxpool) stay NCHW; a Transpose back to NHWC is inserted
@@ -29,9 +31,13 @@ INT_MAX = np.iinfo(np.int64).max
 
 
 class Converter:
-    def __init__(self, json_path, static_hw=None):
+    def __init__(self, json_path, static_hw=None, free_dim=None):
         self.m, self.nodes, self.weights = tg.load(json_path)
         self.static_hw = static_hw
+        self.free_dim = free_dim
+        self.resize_inputs = set()
+        self.declared_hw = {}
+        self.graph_name = "movenet" if "movenet" in json_path else "tfjs"  # kept: MoveNet's pinned sha256 covers it
         self.onnx_nodes, self.inits = [], []
         self.nchw = set()           # ONNX tensor names that hold NCHW data of a TF NHWC tensor
         self.nhwc_cache = {}        # NCHW name -> transposed NHWC name
@@ -102,7 +108,7 @@ class Converter:
                                                         TF2ONNX_DT[v["dtype"]], dims))
         used = {i for nd in self.onnx_nodes for i in nd.input}  # drop HWIO originals of conv weights etc.
         inits = [t for t in self.inits if t.name in used]
-        graph = helper.make_graph(self.onnx_nodes, "movenet", self.graph_inputs, g_outs, inits)
+        graph = helper.make_graph(self.onnx_nodes, self.graph_name, self.graph_inputs, g_outs, inits)
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                                   producer_name="tfjs_to_onnx.py")
         model.ir_version = 8
@@ -111,7 +117,9 @@ class Converter:
     def op_Placeholder(self, n):
         dims = [int(d["size"]) for d in n["attr"]["shape"]["shape"]["dim"]]
         names = ["N", "H", "W", "C"]
-        if self.static_hw:
+        if self.static_hw == "dynamic":
+            dims[1], dims[2] = -1, -1
+        elif self.static_hw:
             dims[1], dims[2] = self.static_hw
         shape = [d if d >= 0 else names[i] for i, d in enumerate(dims)]
         self.graph_inputs = [helper.make_tensor_value_info(n["name"], TF2ONNX_DT[n["attr"]["dtype"]["type"]], shape)]
@@ -216,6 +224,22 @@ class Converter:
     def op_DepthwiseConv2dNative(self, n):
         self.conv(n, True, False)
 
+    def op_Pad(self, n):  # zero padding of H and W, kept in the NCHW layout
+        x = self.inp(n, 0, layout_ok=True)
+        p = np.array(self.cval(n, 1), np.int64)  # [[before, after]] per NHWC axis
+        if x in self.nchw:
+            p = p[[0, 3, 1, 2]]
+        self.add("Pad", [x, self.const(np.concatenate([p[:, 0], p[:, 1]]).astype(np.int64))], [n["name"]])
+        if x in self.nchw:
+            self.nchw.add(n["name"])
+
+    def op_DepthToSpace(self, n):  # TF's NHWC depth_to_space is ONNX's DCR mode on NCHW
+        x = self.inp(n, 0, layout_ok=True)
+        if x not in self.nchw:
+            x = self.add("Transpose", [x], perm=[0, 3, 1, 2])
+        self.add("DepthToSpace", [x], [n["name"]], blocksize=tg.attr_i(n, "block_size"), mode="DCR")
+        self.nchw.add(n["name"])
+
     def op_MaxPool(self, n):
         x = self.inp(n, 0, layout_ok=True)
         if x not in self.nchw:
@@ -229,7 +253,18 @@ class Converter:
         x = self.inp(n, 0, layout_ok=True)
         if x not in self.nchw:
             x = self.add("Transpose", [x], perm=[0, 3, 1, 2])
+        self.resize_inputs.add(n["name"])
         nc = self.add("Slice", [self.add("Shape", [x]), self.const(np.array([0])), self.const(np.array([2]))])
+        size_in = self.tname(n["input"][1])
+        if self.static_hw == "dynamic" and size_in in self.consts:
+            # a size fixed for the declared input (Keras UpSampling2D) becomes the scale it was at that input
+            hw = self.declared_hw[n["name"]]
+            factors = np.array(self.consts[size_in], np.float32) / np.array(hw, np.float32)
+            scales = self.const(np.concatenate([[1, 1], factors]).astype(np.float32))
+            mode = "half_pixel" if tg.attr_b(n, "half_pixel_centers") else "asymmetric"
+            self.add("Resize", [x, "", scales], [n["name"]], mode="linear", coordinate_transformation_mode=mode)
+            self.nchw.add(n["name"])
+            return
         sizes = self.add("Concat", [nc, self.i64(self.inp(n, 1))], axis=0)
         if tg.attr_b(n, "align_corners"):
             mode = "align_corners"
@@ -267,7 +302,14 @@ class Converter:
     def op_Pack(self, n):
         axis = tg.attr_i(n, "axis")
         ax = self.const(np.array([axis], np.int64))
-        parts = [self.add("Unsqueeze", [self.inp(n, i), ax]) for i in range(len(n["input"]))]
+        parts = []
+        for i in range(len(n["input"])):
+            t = self.tname(n["input"][i])
+            if self.free_dim is not None and t in self.consts and self.consts[t].shape == () \
+                    and int(self.consts[t]) == self.free_dim:
+                parts.append(self.const(np.array([-1], self.consts[t].dtype)))  # see --free-dim
+            else:
+                parts.append(self.add("Unsqueeze", [self.inp(n, i), ax]))
         self.add("Concat", parts, [n["name"]], axis=axis)
 
     def op_Unpack(self, n):
@@ -359,6 +401,18 @@ class Converter:
         self.add("Identity", [y], [n["name"]])
 
 
+def declared_resize_inputs(src):
+    """Height and width of each ResizeBilinear's input when the graph runs at its declared input size."""
+    converter = Converter(src)
+    model = onnx.shape_inference.infer_shapes(converter.convert())
+    shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim] for v in model.graph.value_info}
+    out = {}
+    for node in model.graph.node:
+        if node.op_type == "Resize" and node.output[0] in converter.resize_inputs:
+            out[node.output[0]] = shapes[node.input[0]][2:4]  # NCHW
+    return out
+
+
 def main():
     args = sys.argv[1:]
     static = None
@@ -366,8 +420,19 @@ def main():
         i = args.index("--static")
         static = (int(args[i + 1]), int(args[i + 2]))
         del args[i:i + 3]
+    if "--dynamic-hw" in args:
+        args.remove("--dynamic-hw")
+        static = "dynamic"
+    free_dim = None
+    if "--free-dim" in args:
+        i = args.index("--free-dim")
+        free_dim = int(args[i + 1])
+        del args[i:i + 2]
     src, dst = args
-    model = Converter(src, static).convert()
+    converter = Converter(src, static, free_dim)
+    if static == "dynamic":
+        converter.declared_hw = declared_resize_inputs(src)
+    model = converter.convert()
     onnx.checker.check_model(model)
     model = onnx.shape_inference.infer_shapes(model)
     onnx.save(model, dst)

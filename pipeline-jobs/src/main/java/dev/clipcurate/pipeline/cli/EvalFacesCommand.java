@@ -1,5 +1,7 @@
 package dev.clipcurate.pipeline.cli;
 
+import dev.clipcurate.pipeline.evaluation.PrivacyEvalSet;
+import dev.clipcurate.pipeline.evaluation.SolvayTruth;
 import dev.clipcurate.pipeline.privacy.Anonymiser;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.privacy.BlazeFaceDetector;
@@ -13,7 +15,6 @@ import org.bytedeco.opencv.opencv_core.Size;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
         PrivacySettings defaults = PrivacySettings.defaults();
         PrivacySettings settings = faceThreshold == null ? defaults : new PrivacySettings(faceThreshold, defaults.headThreshold(), defaults.mode(),
                 defaults.carryFrames(), defaults.interpolateGap(), defaults.enlarge());
-        List<FaceBox> truth = groundTruth(evalDir.resolve("ground_truth_detection.txt"));
+        List<FaceBox> truth = SolvayTruth.read(evalDir.resolve("ground_truth_detection.txt"));
         try (BlazeFaceDetector detector = new BlazeFaceDetector(settings.faceThreshold());
              HeadDetector heads = new HeadDetector(settings.headThreshold());
              FaceLeakVerifier verifier = new FaceLeakVerifier()) {
@@ -72,7 +73,7 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
                     List<FaceBox> found = detector.detect(image);
                     long hit = gt.stream().filter(g -> found.stream().anyMatch(f -> matches(f, g))).count();
                     long correct = found.stream().filter(f -> gt.stream().anyMatch(g -> matches(f, g))).count();
-                    List<FaceBox> boxes = settings.tracker().boxesToAnonymise(List.of(found)).get(0);
+                    List<FaceBox> boxes = new ClipAnonymiser.Found(found, List.of()).masks(settings.enlarge());
                     new Anonymiser(settings.mode()).apply(image, boxes, 1);
                     long verifierAfter = verifier.visibleFaces(image, boxes).size();
                     List<FaceBox> again = detector.detect(image);
@@ -97,11 +98,11 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
                     for (int r = 0; r < rounds; r++) {
                         try (Mat copy = frame.clone()) {
                             long t0 = System.nanoTime();
-                            List<FaceBox> found = new ArrayList<>(detector.detect(copy));
+                            List<FaceBox> faces = detector.detect(copy);
                             long th = System.nanoTime();
-                            found.addAll(heads.detect(copy));
+                            List<FaceBox> headBoxes = heads.detect(copy);
                             long t1 = System.nanoTime();
-                            List<FaceBox> boxes = settings.tracker().boxesToAnonymise(List.of(found)).get(0);
+                            List<FaceBox> boxes = new ClipAnonymiser.Found(faces, headBoxes).masks(settings.enlarge());
                             new Anonymiser(settings.mode()).apply(copy, boxes, r);
                             long t2 = System.nanoTime();
                             verifier.visibleFaces(copy, boxes);
@@ -117,8 +118,91 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
                 }
             }
         }
+        byKind(settings);
         faceless(settings);
         return 0;
+    }
+
+    /**
+     * The evaluation set with head boxes ({@link PrivacyEvalSet}): per kind, how many heads end up masked (at least
+     * 70 % of the head box under a mask), how large the mask over each head is against the head, and what the
+     * verifier sees: before masking (its own recall), among the heads the masks missed, and after masking (a clip
+     * with such a frame is quarantined).
+     */
+    private void byKind(PrivacySettings settings) throws Exception {
+        System.out.println();
+        System.out.printf("%-14s %5s %9s %10s %13s %13s %16s %14s %11s%n", "kind", "heads", "masked", "precision",
+                "mask/head max", "mask/head mean", "verifier before", "verifier: missed", "quarantined");
+        List<PrivacyEvalSet.Scene> scenes = PrivacyEvalSet.load(samples, evalDir);
+        try (ClipAnonymiser anonymiser = new ClipAnonymiser(DecodeLimits.defaults(), settings);
+             FaceLeakVerifier verifier = new FaceLeakVerifier()) {
+            for (PrivacyEvalSet.Kind kind : PrivacyEvalSet.Kind.values()) {
+                int heads = 0, masked = 0, maskCount = 0, maskOnHead = 0, verifierBefore = 0, verifierMissed = 0, missed = 0;
+                int quarantined = 0, frames = 0;
+                double maxRatio = 0, sumRatio = 0;
+                int ratios = 0;
+                List<String> notes = new ArrayList<>();
+                for (PrivacyEvalSet.Scene scene : scenes) {
+                    if (scene.kind() != kind) continue;
+                    frames++;
+                    try (Mat frame = scene.frame().clone()) {
+                        List<FaceBox> masks = anonymiser.find(frame).masks(settings.enlarge());
+                        List<FaceBox> seen = verifier.visibleFaces(frame, List.of());
+                        maskCount += masks.size();
+                        maskOnHead += (int) masks.stream().filter(m -> scene.heads().stream().anyMatch(h -> m.intersectionArea(h) > 0)).count();
+                        for (FaceBox head : scene.heads()) {
+                            heads++;
+                            double covered = FaceBox.coveredShare(clippedTo(masks, head), frame.cols(), frame.rows())
+                                    * frame.cols() * frame.rows() / (head.w() * head.h());
+                            boolean isMasked = covered >= 0.7;
+                            boolean verifierSees = seen.stream().anyMatch(f -> matches(f, head));
+                            if (isMasked) masked++;
+                            else {
+                                missed++;
+                                notes.add(String.format("%s: head %s %.0f %% masked%s", scene.name(), head, 100 * covered,
+                                        verifierSees ? ", the verifier sees it" : ""));
+                            }
+                            if (verifierSees) verifierBefore++;
+                            if (!isMasked && verifierSees) verifierMissed++;
+                            // the masks over this head: those that overlap it more than any other boxed head
+                            List<FaceBox> onHead = masks.stream().filter(m -> m.intersectionArea(head) > 0
+                                    && scene.heads().stream().noneMatch(o -> o != head
+                                            && m.intersectionArea(o) > m.intersectionArea(head))).toList();
+                            if (!onHead.isEmpty()) {
+                                double ratio = FaceBox.coveredShare(onHead, frame.cols(), frame.rows()) * frame.cols()
+                                        * frame.rows() / (head.w() * head.h());
+                                maxRatio = Math.max(maxRatio, ratio);
+                                sumRatio += ratio;
+                                ratios++;
+                                if (ratio > 2) notes.add(String.format("%s: mask %.1fx the head %s", scene.name(), ratio, head));
+                            }
+                        }
+                        new Anonymiser(settings.mode()).apply(frame, masks, 1);
+                        if (!verifier.visibleFaces(frame, masks).isEmpty()) quarantined++;
+                    }
+                }
+                System.out.printf("%-14s %5d %8.1f%% %9.1f%% %13.2f %13.2f %16s %14s %11s%n", kind.name().toLowerCase(),
+                        heads, 100.0 * masked / heads, maskCount == 0 ? 0 : 100.0 * maskOnHead / maskCount, maxRatio,
+                        ratios == 0 ? 0 : sumRatio / ratios, verifierBefore + "/" + heads, verifierMissed + "/" + missed,
+                        quarantined + "/" + frames);
+                notes.forEach(n -> System.out.println("    " + n));
+            }
+        }
+        System.out.println("masked: at least 70 % of the head box under a mask; mask/head: the area masked over a head "
+                + "(the union of the masks touching it) against the head box's; precision: masks touching a boxed head "
+                + "(Solvay has people ViSP did not box); verifier: its faces matching a head before masking, among the "
+                + "heads left unmasked, and frames it would quarantine after masking.");
+    }
+
+    /** The masks' parts inside one head box. */
+    private static List<FaceBox> clippedTo(List<FaceBox> masks, FaceBox head) {
+        List<FaceBox> out = new ArrayList<>();
+        for (FaceBox m : masks) {
+            double x0 = Math.max(m.x(), head.x()), y0 = Math.max(m.y(), head.y());
+            double x1 = Math.min(m.x() + m.w(), head.x() + head.w()), y1 = Math.min(m.y() + m.h(), head.y() + head.h());
+            if (x1 > x0 && y1 > y0) out.add(new FaceBox(x0, y0, x1 - x0, y1 - y0, m.score()));
+        }
+        return out;
     }
 
     /**
@@ -140,15 +224,16 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
                 if (set == 1 && !heldOut) continue;
                 try (Mat photo = imread(samples.resolve(name).toString()); Mat frame = capped(photo, 640)) {
                     ClipAnonymiser.Found found = anonymiser.find(frame);
-                    List<FaceBox> boxes = settings.tracker().boxesToAnonymise(List.of(found.boxes())).get(0);
+                    List<FaceBox> boxes = found.masks(settings.enlarge());
                     double share = FaceBox.coveredShare(boxes, frame.cols(), frame.rows());
-                    // which detector it was, before tracking's enlargement
+                    // which detector it was, before the masks' enlargement
                     double byFaces = FaceBox.coveredShare(found.faces(), frame.cols(), frame.rows());
                     double byHeads = FaceBox.coveredShare(found.heads(), frame.cols(), frame.rows());
                     new Anonymiser(settings.mode()).apply(frame, boxes, 1);
                     int leaks = verifier.visibleFaces(frame, boxes).size();
-                    System.out.printf("%-26s %-9s %9.2f%% %8d %8.2f%% %8.2f%% %10s%n", name, set == 0 ? "tuning" : "held out",
-                            100 * share, boxes.size(), 100 * byFaces, 100 * byHeads, leaks == 0 ? "-" : "quarantine");
+                    System.out.printf("%-26s %-9s %9.2f%% %8d %8.2f%% %8.2f%% %10s  %s%n", name, set == 0 ? "tuning" : "held out",
+                            100 * share, boxes.size(), 100 * byFaces, 100 * byHeads, leaks == 0 ? "-" : "quarantine",
+                            sizesAndScores(found.faces()));
                     sum[set] += share;
                     n[set]++;
                 }
@@ -157,6 +242,11 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
         System.out.printf("mean masked: tuning %.2f %% (%d frames)%s%n", 100 * sum[0] / n[0], n[0],
                 heldOut ? String.format(", held out %.2f %% (%d frames)", 100 * sum[1] / n[1], n[1])
                         : "; held-out photos not measured (--held-out)");
+    }
+
+    /** "width px @ score" of each box: what a size-dependent threshold is weighed on. */
+    static String sizesAndScores(List<FaceBox> boxes) {
+        return String.join(" ", boxes.stream().map(b -> String.format("%.0fpx@%.2f", b.w(), b.score())).toList());
     }
 
     /** Kinds the issue reported first, then the held-out ones. */
@@ -178,27 +268,6 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
     static boolean matches(FaceBox found, FaceBox truth) {
         return found.iou(truth) > 0.3 || (found.cx() >= truth.x() && found.cx() <= truth.x() + truth.w()
                 && found.cy() >= truth.y() && found.cy() <= truth.y() + truth.h());
-    }
-
-    /**
-     * ViSP's format: a name line, then four corners as "row col". detection_0 is a false detection of ViSP's own
-     * (a stone pillar, not a face) and is left out.
-     */
-    static List<FaceBox> groundTruth(Path file) throws Exception {
-        if (!Files.exists(file)) throw new IllegalArgumentException(file + " is missing: run scripts/fetch-face-eval");
-        List<String> lines = Files.readAllLines(file).stream().map(String::trim).filter(l -> !l.isEmpty()).toList();
-        List<FaceBox> boxes = new ArrayList<>();
-        for (int i = 0; i + 4 < lines.size() + 1; i += 5) {
-            if (lines.get(i).equals("detection_0")) continue;
-            double minX = Double.MAX_VALUE, minY = Double.MAX_VALUE, maxX = 0, maxY = 0;
-            for (int k = 1; k <= 4; k++) {
-                String[] rc = lines.get(i + k).split("\\s+");
-                double y = Double.parseDouble(rc[0]), x = Double.parseDouble(rc[1]);
-                minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
-            }
-            boxes.add(new FaceBox(minX, minY, maxX - minX, maxY - minY, 1f));
-        }
-        return boxes;
     }
 
     private static Mat scaled(Mat image, double scale) {

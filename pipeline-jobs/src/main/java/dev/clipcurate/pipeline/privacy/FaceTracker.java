@@ -7,24 +7,26 @@ import java.util.List;
 /**
  * Uses neighbouring frames, as files allow: a face detected in frame i is also covered in frames i−k … i+k
  * (a detector missing a face for a frame must not leak it), gaps of up to {@code interpolateGap} frames between
- * two detections of the same face are filled with interpolated boxes, and every box is enlarged. Tracking only
- * ever adds boxes; it never removes a detection.
+ * two detections of the same face are filled with interpolated boxes. A carried box grows by a tenth per frame
+ * for motion, no more: larger growth put masks on bodies. The boxes it is given are masks already (a face box
+ * enlarged to its head, a head box; {@link ClipAnonymiser.Found#masks}). Tracking only ever adds boxes; it never
+ * removes a detection.
  */
 public final class FaceTracker implements Serializable {
+    /** How much a carried box grows per frame it is carried. */
+    static final double CARRY_GROWTH = 0.1;
     private final int carryFrames;
     private final int interpolateGap;
-    private final double enlarge;
 
-    public FaceTracker(int carryFrames, int interpolateGap, double enlarge) {
-        if (enlarge < 1.3) throw new IllegalArgumentException("faces must be enlarged at least 1.3 times, not " + enlarge);
+    public FaceTracker(int carryFrames, int interpolateGap) {
         if (carryFrames < 0 || interpolateGap < 0) throw new IllegalArgumentException("frame counts must be >= 0");
         this.carryFrames = carryFrames;
         this.interpolateGap = interpolateGap;
-        this.enlarge = enlarge;
     }
 
     public String describe() {
-        return "carry ±" + carryFrames + " frames, interpolate gaps ≤ " + interpolateGap + ", enlarge ×" + enlarge;
+        return "carry ±" + carryFrames + " frames (+" + Math.round(100 * CARRY_GROWTH) + " % per frame), interpolate gaps ≤ "
+                + interpolateGap;
     }
 
     /** The boxes to anonymise in each frame, given the detections of each frame. */
@@ -36,7 +38,7 @@ public final class FaceTracker implements Serializable {
             for (FaceBox d : detections.get(i)) {
                 // carry forward and backward; the box grows a little per frame for motion
                 for (int k = 1; k <= carryFrames; k++) {
-                    FaceBox carried = d.scaled(1 + 0.15 * k);
+                    FaceBox carried = d.scaled(1 + CARRY_GROWTH * k);
                     if (i - k >= 0) out.get(i - k).add(carried);
                     if (i + k < n) out.get(i + k).add(carried);
                 }
@@ -49,7 +51,6 @@ public final class FaceTracker implements Serializable {
                 }
             }
         }
-        for (List<FaceBox> frame : out) frame.replaceAll(b -> b.scaled(enlarge));
         return out;
     }
 

@@ -62,8 +62,16 @@ public final class HeadDetector implements AutoCloseable {
         this.inputPointer = new IntPointer(MAX_INPUT_VALUES);
     }
 
+    /** The people of one frame: their heads, and the torsos of those whose shoulders were seen. */
+    public record People(List<FaceBox> heads, List<FaceBox> torsos) {}
+
     /** Head boxes in a BGR frame, in the frame's pixels. */
     public List<FaceBox> detect(Mat bgr) throws OrtException {
+        return detectPeople(bgr).heads();
+    }
+
+    /** Heads and torsos in a BGR frame, in the frame's pixels. */
+    public People detectPeople(Mat bgr) throws OrtException {
         int width = bgr.cols();
         int height = bgr.rows();
         double scale = (double) INPUT_LONG_SIDE / Math.max(width, height);
@@ -90,12 +98,37 @@ public final class HeadDetector implements AutoCloseable {
             people = ((float[][][]) result.get(0).getValue())[0];
         }
         List<FaceBox> heads = new ArrayList<>();
+        List<FaceBox> torsos = new ArrayList<>();
         for (float[] person : people) {
             if (person[55] < personThreshold) continue;
             FaceBox head = head(person, paddedW / scale, paddedH / scale);
             if (head != null) heads.add(head);
+            FaceBox torso = torso(person, paddedW / scale, paddedH / scale);
+            if (torso != null) torsos.add(torso);
         }
-        return heads;
+        return new People(heads, torsos);
+    }
+
+    /**
+     * The torso of one person, from the shoulder line down to the hips (or one and a half shoulder spans where the
+     * hips are not seen), or null without both shoulders. A face detector's box there is a shirt's pattern, not a
+     * face: the person's head is above it.
+     */
+    static FaceBox torso(float[] person, double spanW, double spanH) {
+        double[][] kp = new double[13][];
+        for (int k = SHOULDERS_FROM; k <= 12; k++) {
+            if (person[3 * k + 2] >= KEYPOINT_THRESHOLD) kp[k] = new double[] {person[3 * k + 1] * spanW, person[3 * k] * spanH};
+        }
+        double[] left = kp[SHOULDERS_FROM];
+        double[] right = kp[SHOULDERS_TO];
+        if (left == null || right == null) return null;
+        double top = Math.max(left[1], right[1]); // below both shoulders: the neck and chin are above the line
+        double span = dist(left, right);
+        double bottom = kp[11] != null && kp[12] != null ? (kp[11][1] + kp[12][1]) / 2 : top + 1.5 * span;
+        if (bottom <= top) return null;
+        double width = Math.max(span, 0.5 * (bottom - top));
+        double cx = (left[0] + right[0]) / 2;
+        return new FaceBox(cx - width / 2, top, width, bottom - top, person[55]);
     }
 
     /**

@@ -16,11 +16,7 @@ public final class PrivacyModels {
         m.put(BlazeFaceDetector.MODEL, sha256("/models/" + BlazeFaceDetector.MODEL));
         m.put(BlazeFaceDetector.FRONT_MODEL, sha256("/models/" + BlazeFaceDetector.FRONT_MODEL));
         m.put(HeadDetector.MODEL, sha256("/models/" + HeadDetector.MODEL));
-        for (String cascade : new String[] {"haarcascades/haarcascade_frontalface_default.xml",
-                "haarcascades/haarcascade_frontalface_alt2.xml", "haarcascades/haarcascade_profileface.xml",
-                "lbpcascades/lbpcascade_profileface.xml"}) {
-            m.put(cascade.substring(cascade.indexOf('/') + 1), sha256(FaceLeakVerifier.SHARE + cascade));
-        }
+        m.put(FullRangeFaceDetector.MODEL, sha256("/models/" + FullRangeFaceDetector.MODEL));
         return m;
     }
 

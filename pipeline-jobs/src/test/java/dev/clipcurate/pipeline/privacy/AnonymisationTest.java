@@ -46,7 +46,7 @@ class AnonymisationTest {
                 FaceBox face = player(detector.detect(image));
                 assertTrue(verifier.visibleFaces(image, List.of()).stream().anyMatch(v -> v.iou(face) > 0.3),
                         "the verifier must see the unmasked face");
-                List<FaceBox> boxes = new FaceTracker(0, 0, 1.3).boxesToAnonymise(List.of(detector.detect(image))).get(0);
+                List<FaceBox> boxes = new ClipAnonymiser.Found(detector.detect(image), List.of()).masks(1.3);
                 new Anonymiser(mode).apply(image, boxes, 7);
                 // as the pipeline asks: faces outside the anonymised boxes and the heads around them
                 assertTrue(verifier.visibleFaces(image, boxes).stream().noneMatch(v -> v.iou(face) > 0.3),

@@ -73,4 +73,13 @@ class BlazeFaceDetectorTest {
         assertArrayEquals(new int[] {0, 192, 384}, BlazeFaceDetector.starts(640));
         assertArrayEquals(new int[] {0, 192, 224}, BlazeFaceDetector.starts(480));
     }
+
+    @Test
+    void largerFacesNeedHigherScores() {
+        assertEquals(0.5f, BlazeFaceDetector.requiredScore(20, 0.5f), 1e-6, "small faces: the threshold");
+        assertEquals(0.5f, BlazeFaceDetector.requiredScore(BlazeFaceDetector.SMALL_FACE_PX, 0.5f), 1e-6);
+        assertEquals(0.625f, BlazeFaceDetector.requiredScore(72, 0.5f), 1e-6, "half way");
+        assertEquals(0.75f, BlazeFaceDetector.requiredScore(125, 0.5f), 1e-6, "a squirrel's 125 px fur at 0.51 is not a face");
+        assertEquals(0.9f, BlazeFaceDetector.requiredScore(125, 0.9f), 1e-6, "never below the threshold asked for");
+    }
 }

@@ -21,17 +21,18 @@ class FaceTrackerTest {
     }
 
     @Test
-    void carriesADetectionToNeighbouringFramesAndEnlargesIt() {
+    void carriesADetectionToNeighbouringFramesGrowingATenthPerFrame() {
         List<List<FaceBox>> d = frames(9);
         d.get(4).add(face(200));
-        List<List<FaceBox>> out = new FaceTracker(2, 4, 1.3).boxesToAnonymise(d);
+        List<List<FaceBox>> out = new FaceTracker(2, 4).boxesToAnonymise(d);
         for (int i = 0; i < 9; i++) {
             assertEquals(Math.abs(i - 4) <= 2 ? 1 : 0, out.get(i).size(), "frame " + i);
         }
         FaceBox detected = out.get(4).get(0);
-        assertEquals(52, detected.w(), 1e-9, "1.3 × 40");
+        assertEquals(40, detected.w(), 1e-9, "the detected mask as given");
         assertEquals(220, detected.cx(), 1e-9, "same centre");
-        assertTrue(out.get(6).get(0).w() > detected.w(), "carried boxes grow for motion");
+        assertEquals(44, out.get(5).get(0).w(), 1e-9, "one frame away: 1.1 x");
+        assertEquals(48, out.get(6).get(0).w(), 1e-9, "two frames away: 1.2 x, never into the body");
     }
 
     @Test
@@ -39,10 +40,11 @@ class FaceTrackerTest {
         List<List<FaceBox>> d = frames(10);
         d.get(1).add(face(100));
         d.get(6).add(face(150)); // 4 frames missed in between, moving right
-        List<List<FaceBox>> out = new FaceTracker(0, 4, 1.3).boxesToAnonymise(d);
+        List<List<FaceBox>> out = new FaceTracker(0, 4).boxesToAnonymise(d);
         for (int i = 2; i <= 5; i++) {
             assertEquals(1, out.get(i).size(), "frame " + i);
             assertEquals(100 + 10 * (i - 1) + 20, out.get(i).get(0).cx(), 1e-6);
+            assertEquals(40, out.get(i).get(0).w(), 1e-6, "interpolated between two boxes of the same size");
         }
         assertEquals(0, out.get(8).size());
     }
@@ -53,17 +55,19 @@ class FaceTrackerTest {
         d.get(0).add(face(10));
         d.get(0).add(face(300));
         d.get(2).add(new FaceBox(500, 400, 25, 25, 0.6f));
-        List<List<FaceBox>> out = new FaceTracker(1, 2, 1.5).boxesToAnonymise(d);
+        List<List<FaceBox>> out = new FaceTracker(1, 2).boxesToAnonymise(d);
         for (int i = 0; i < 3; i++) {
             for (FaceBox original : d.get(i)) {
-                assertTrue(out.get(i).stream().anyMatch(b -> Math.abs(b.cx() - original.cx()) < 1e-9
-                        && Math.abs(b.w() - original.w() * 1.5) < 1e-9), "frame " + i + " keeps " + original);
+                assertTrue(out.get(i).contains(original), "frame " + i + " keeps " + original);
             }
         }
     }
 
     @Test
-    void refusesLessThanTheMinimumEnlargement() {
-        assertThrows(IllegalArgumentException.class, () -> new FaceTracker(2, 4, 1.2));
+    void refusesNegativeFrameCountsAndLessThanTheMinimumFaceEnlargement() {
+        assertThrows(IllegalArgumentException.class, () -> new FaceTracker(-1, 4));
+        PrivacySettings d = PrivacySettings.defaults();
+        assertThrows(IllegalArgumentException.class, () -> new PrivacySettings(d.faceThreshold(), d.headThreshold(),
+                d.mode(), d.carryFrames(), d.interpolateGap(), 1.2));
     }
 }
