@@ -48,6 +48,10 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--face-threshold", description = "BlazeFace threshold to evaluate (default: the job's default).")
     Float faceThreshold;
 
+    @Option(names = "--write-frames", paramLabel = "DIR", description = "Also write each masked frame of the evaluation "
+            + "set there as PNG, with the hand-drawn head boxes in green, to look at.")
+    Path writeFrames;
+
     @Option(names = "--held-out", description = "Also measure the held-out photos with no person: do this once, at the "
             + "end of tuning, so that they stay evidence the design was not fitted to.")
     boolean heldOut;
@@ -145,7 +149,7 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
                 for (PrivacyEvalSet.Scene scene : scenes) {
                     if (scene.kind() != kind) continue;
                     frames++;
-                    try (Mat frame = scene.frame().clone()) {
+                    try (Mat frame = scene.frame().clone(); Mat original = scene.frame().clone()) {
                         List<FaceBox> masks = anonymiser.find(frame).masks(settings.enlarge());
                         List<FaceBox> seen = verifier.visibleFaces(frame, List.of());
                         maskCount += masks.size();
@@ -174,11 +178,12 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
                                 maxRatio = Math.max(maxRatio, ratio);
                                 sumRatio += ratio;
                                 ratios++;
-                                if (ratio > 2) notes.add(String.format("%s: mask %.1fx the head %s", scene.name(), ratio, head));
+                                if (ratio > 2) notes.add(String.format("%s: mask %.1fx the head %s: %s", scene.name(), ratio, head, onHead));
                             }
                         }
                         new Anonymiser(settings.mode()).apply(frame, masks, 1);
-                        if (!verifier.visibleFaces(frame, masks).isEmpty()) quarantined++;
+                        if (!verifier.leaks(frame, original, masks).isEmpty()) quarantined++;
+                        if (writeFrames != null) write(frame, scene);
                     }
                 }
                 System.out.printf("%-14s %5d %8.1f%% %9.1f%% %13.2f %13.2f %16s %14s %11s%n", kind.name().toLowerCase(),
@@ -192,6 +197,19 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
                 + "(the union of the masks touching it) against the head box's; precision: masks touching a boxed head "
                 + "(Solvay has people ViSP did not box); verifier: its faces matching a head before masking, among the "
                 + "heads left unmasked, and frames it would quarantine after masking.");
+    }
+
+    private void write(Mat masked, PrivacyEvalSet.Scene scene) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(writeFrames);
+        try (Mat out = masked.clone()) {
+            for (FaceBox head : scene.heads()) {
+                org.bytedeco.opencv.global.opencv_imgproc.rectangle(out, new org.bytedeco.opencv.opencv_core.Rect(
+                        (int) head.x(), (int) head.y(), (int) head.w(), (int) head.h()),
+                        new org.bytedeco.opencv.opencv_core.Scalar(0, 255, 0, 0), 1, 8, 0);
+            }
+            String name = (scene.kind() + "-" + scene.name()).replaceAll("[^A-Za-z0-9._-]+", "_") + ".png";
+            org.bytedeco.opencv.global.opencv_imgcodecs.imwrite(writeFrames.resolve(name).toString(), out);
+        }
     }
 
     /** The masks' parts inside one head box. */
@@ -229,8 +247,11 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
                     // which detector it was, before the masks' enlargement
                     double byFaces = FaceBox.coveredShare(found.faces(), frame.cols(), frame.rows());
                     double byHeads = FaceBox.coveredShare(found.heads(), frame.cols(), frame.rows());
-                    new Anonymiser(settings.mode()).apply(frame, boxes, 1);
-                    int leaks = verifier.visibleFaces(frame, boxes).size();
+                    int leaks;
+                    try (Mat original = frame.clone()) {
+                        new Anonymiser(settings.mode()).apply(frame, boxes, 1);
+                        leaks = verifier.leaks(frame, original, boxes).size();
+                    }
                     System.out.printf("%-26s %-9s %9.2f%% %8d %8.2f%% %8.2f%% %10s  %s%n", name, set == 0 ? "tuning" : "held out",
                             100 * share, boxes.size(), 100 * byFaces, 100 * byHeads, leaks == 0 ? "-" : "quarantine",
                             sizesAndScores(found.faces()));

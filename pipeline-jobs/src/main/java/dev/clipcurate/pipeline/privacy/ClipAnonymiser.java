@@ -20,10 +20,10 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 /**
- * Anonymises one clip file. The clip is decoded twice, which is cheap next to detection and keeps no raw frames in
- * memory: the first pass finds faces and heads in every sampled frame, tracking then adds boxes from neighbouring frames,
- * and the second pass anonymises each frame, runs the independent verifier over it and encodes it. Frames the
- * verifier still sees a face in are never encoded. Deterministic: the same file gives the same bytes (the noise
+ * Anonymises one clip file in one decoding pass: faces and heads are found in each sampled frame as it is decoded,
+ * tracking adds boxes from the neighbouring frames (a few frames are held back until those are searched), then
+ * each frame is anonymised, encoded, and checked by the independent verifier as it will be written. Frames the
+ * verifier still sees a face in are never written. Deterministic: the same file gives the same bytes (the noise
  * is seeded by clip id and frame). Not thread-safe.
  */
 public final class ClipAnonymiser implements AutoCloseable {
@@ -57,42 +57,81 @@ public final class ClipAnonymiser implements AutoCloseable {
     }
 
     public Outcome anonymise(File file, ConsentedRegions consented, String clipId) throws ClipRejected {
-        List<List<FaceBox>> detections = new ArrayList<>();
-        List<Integer> people = new ArrayList<>();
-        decoder.decode(file, (index, tsMs, image) -> {
+        long seed = Hashing.sha256Hex(clipId.getBytes(StandardCharsets.UTF_8)).hashCode();
+        OnePass pass = new OnePass(consented, seed);
+        DecodedClip clip = decoder.decode(file, pass::add);
+        pass.finish();
+        return new Outcome(clip, pass.frames, pass.faceCounts, pass.masks, (int) pass.leaks, pass.firstLeakMs);
+    }
+
+    /**
+     * One decoding pass: each sampled frame is searched for faces and heads as it arrives and kept (its pixels) until
+     * the frames tracking looks at around it have been searched too ({@link FaceTracker#reach()} ahead); then its
+     * masks are final, and it is anonymised, encoded and verified, and its pixels dropped. At most reach + 1 frames
+     * are held at once.
+     */
+    private final class OnePass {
+        private final ConsentedRegions consented;
+        private final long seed;
+        private final int reach = tracker.reach();
+        private final List<List<FaceBox>> detections = new ArrayList<>();
+        private final List<Integer> people = new ArrayList<>();
+        private final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>();
+        final List<DecodedClip.SampledFrame> frames = new ArrayList<>();
+        final List<int[]> faceCounts = new ArrayList<>();
+        final List<List<FaceBox>> masks = new ArrayList<>();
+        long leaks;
+        long firstLeakMs = -1;
+
+        /** A searched frame waiting for its masks: its pixels outside the decoder's memory, which it reuses. */
+        private record Held(int index, long tsMs, int width, int height, byte[] bgr) {}
+
+        OnePass(ConsentedRegions consented, long seed) {
+            this.consented = consented;
+            this.seed = seed;
+        }
+
+        void add(int index, long tsMs, Mat image) {
             Found found = find(image).bystanders(consented, tsMs, image.cols(), image.rows());
             people.add(found.people());
             detections.add(found.masks(faceEnlarge));
-        });
-        List<List<FaceBox>> boxes = tracker.boxesToAnonymise(detections);
+            byte[] bgr = new byte[(int) (image.total() * image.channels())];
+            image.data().get(bgr);
+            held.add(new Held(index, tsMs, image.cols(), image.rows(), bgr));
+            while (!held.isEmpty() && held.peek().index() + reach < detections.size()) write(held.poll());
+        }
 
-        List<DecodedClip.SampledFrame> frames = new ArrayList<>();
-        List<int[]> faceCounts = new ArrayList<>();
-        long[] leaks = {0, -1};
-        long seed = Hashing.sha256Hex(clipId.getBytes(StandardCharsets.UTF_8)).hashCode();
-        DecodedClip clip = decoder.decode(file, (index, tsMs, image) -> {
-            if (index >= boxes.size()) throw new IllegalStateException("the second decoding pass gave more frames");
-            List<FaceBox> frameBoxes = boxes.get(index);
-            anonymiser.apply(image, frameBoxes, seed * 31 + index);
-            byte[] jpeg = JpegEncoder.encode(image, jpegQuality);
-            // verify the frame as it will be written: the JPEG, decoded again
+        void finish() {
+            while (!held.isEmpty()) write(held.poll());
+        }
+
+        private void write(Held frame) {
+            // tracking over the frames within reach gives this frame's boxes as over the whole clip would
+            int from = Math.max(0, frame.index() - reach);
+            int to = Math.min(detections.size(), frame.index() + reach + 1);
+            List<FaceBox> frameBoxes = tracker.boxesToAnonymise(detections.subList(from, to)).get(frame.index() - from);
+            masks.add(frameBoxes);
+            byte[] jpeg;
             List<FaceBox> visible;
-            try (Mat written = imdecode(new Mat(new BytePointer(jpeg)), IMREAD_COLOR)) {
-                visible = consented.bystanders(verifier.visibleFaces(written, frameBoxes), tsMs,
-                        image.cols(), image.rows());
+            try (BytePointer pixels = new BytePointer(frame.bgr());
+                 Mat image = new Mat(frame.height(), frame.width(), org.bytedeco.opencv.global.opencv_core.CV_8UC3, pixels);
+                 Mat original = image.clone()) {
+                anonymiser.apply(image, frameBoxes, seed * 31 + frame.index());
+                jpeg = JpegEncoder.encode(image, jpegQuality);
+                // verify the frame as it will be written: the JPEG, decoded again
+                try (BytePointer encoded = new BytePointer(jpeg); Mat bytes = new Mat(encoded);
+                     Mat written = imdecode(bytes, IMREAD_COLOR)) {
+                    visible = consented.bystanders(verifier.leaks(written, original, frameBoxes), frame.tsMs(),
+                            frame.width(), frame.height());
+                }
             }
             if (!visible.isEmpty()) {
-                if (leaks[0]++ == 0) leaks[1] = tsMs;
+                if (leaks++ == 0) firstLeakMs = frame.tsMs();
                 return; // this frame cannot be written
             }
-            frames.add(new DecodedClip.SampledFrame(tsMs, image.cols(), image.rows(), jpeg));
-            faceCounts.add(new int[] {people.get(index), frameBoxes.size()});
-        });
-        if (leaks[0] == 0 && frames.size() != detections.size()) {
-            throw new ClipRejected(RejectReason.PROCESSING_ERROR, "the two decoding passes gave " + detections.size()
-                    + " and " + frames.size() + " frames");
+            frames.add(new DecodedClip.SampledFrame(frame.tsMs(), frame.width(), frame.height(), jpeg));
+            faceCounts.add(new int[] {people.get(frame.index()), frameBoxes.size()});
         }
-        return new Outcome(clip, frames, faceCounts, boxes, (int) leaks[0], leaks[1]);
     }
 
     /**

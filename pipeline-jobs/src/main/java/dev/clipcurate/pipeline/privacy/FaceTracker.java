@@ -24,6 +24,15 @@ public final class FaceTracker implements Serializable {
         this.interpolateGap = interpolateGap;
     }
 
+    /**
+     * How many frames before and after a frame its boxes depend on: carried boxes come from at most
+     * {@code carryFrames} away, interpolated ones from two detections at most {@code interpolateGap + 1} apart
+     * around it.
+     */
+    public int reach() {
+        return Math.max(carryFrames, interpolateGap + 1);
+    }
+
     public String describe() {
         return "carry ±" + carryFrames + " frames (+" + Math.round(100 * CARRY_GROWTH) + " % per frame), interpolate gaps ≤ "
                 + interpolateGap;

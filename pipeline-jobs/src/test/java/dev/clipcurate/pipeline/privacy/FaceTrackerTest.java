@@ -70,4 +70,29 @@ class FaceTrackerTest {
         assertThrows(IllegalArgumentException.class, () -> new PrivacySettings(d.faceThreshold(), d.headThreshold(),
                 d.mode(), d.carryFrames(), d.interpolateGap(), 1.2));
     }
+
+    @Test
+    void aFramesBoxesDependOnlyOnTheFramesWithinReach() {
+        // what lets the privacy stage track in one decoding pass, holding only reach() frames back
+        java.util.Random random = new java.util.Random(14);
+        for (int round = 0; round < 200; round++) {
+            FaceTracker tracker = new FaceTracker(random.nextInt(4), random.nextInt(6));
+            List<List<FaceBox>> d = frames(5 + random.nextInt(30));
+            for (List<FaceBox> frame : d) {
+                int faces = random.nextInt(3) == 0 ? 1 + random.nextInt(2) : 0;
+                for (int f = 0; f < faces; f++) {
+                    frame.add(new FaceBox(random.nextInt(600), random.nextInt(440), 20 + random.nextInt(40),
+                            20 + random.nextInt(40), 0.9f));
+                }
+            }
+            List<List<FaceBox>> whole = tracker.boxesToAnonymise(d);
+            int reach = tracker.reach();
+            for (int i = 0; i < d.size(); i++) {
+                int from = Math.max(0, i - reach);
+                int to = Math.min(d.size(), i + reach + 1);
+                assertEquals(whole.get(i), tracker.boxesToAnonymise(d.subList(from, to)).get(i - from),
+                        "round " + round + " frame " + i);
+            }
+        }
+    }
 }
