@@ -7,6 +7,7 @@ import dev.clipcurate.pipeline.embedded.EmbeddedKafka;
 import dev.clipcurate.pipeline.intake.DonationPublisher;
 import dev.clipcurate.pipeline.job.CurationOptions;
 import dev.clipcurate.pipeline.job.CurationRunner;
+import dev.clipcurate.pipeline.job.Progress;
 import dev.clipcurate.pipeline.media.ClipDecoder;
 import dev.clipcurate.pipeline.media.DecodedClip;
 import dev.clipcurate.pipeline.shards.VersionSealer;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,8 +40,13 @@ final class BenchCommand implements Callable<Integer> {
     int rounds;
 
     @Option(names = "--copies", defaultValue = "4",
-            description = "Copies of each demo clip in the set (default: ${DEFAULT-VALUE}).")
+            description = "Without --set: copies of each demo clip in the set (default: ${DEFAULT-VALUE}).")
     int copies;
+
+    @Option(names = "--set", paramLabel = "DIR", description = "Benchmark the clips in this directory instead of copies "
+            + "of the demo clips: scripts/make-bench-set builds a mixed set of 22 (people, faces, no person, duplicates) "
+            + "in .cache/bench-set, which scripts/bench uses by default.")
+    Path set;
 
     @Option(names = "--parallelism", defaultValue = "2",
             description = "Parallel decoders in every measurement (default: ${DEFAULT-VALUE}).")
@@ -60,11 +67,21 @@ final class BenchCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("curate-bench");
         Path landing = Files.createDirectories(work.resolve("landing"));
         List<Path> clips = new ArrayList<>();
-        for (int c = 0; c < copies; c++) {
-            for (String name : List.of("vtest.avi", "Megamind.avi", "tree.avi")) {
-                Path copy = landing.resolve("c" + c + "-" + name);
-                Files.copy(samples.resolve(name), copy);
-                clips.add(copy);
+        if (set != null) {
+            if (!Files.isDirectory(set)) throw new IllegalArgumentException(set + " is not a directory: run scripts/make-bench-set");
+            try (var files = Files.list(set)) {
+                for (Path clip : files.filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList()) {
+                    clips.add(Files.copy(clip, landing.resolve(clip.getFileName())));
+                }
+            }
+            if (clips.isEmpty()) throw new IllegalArgumentException(set + " holds no clips: run scripts/make-bench-set");
+        } else {
+            for (int c = 0; c < copies; c++) {
+                for (String name : List.of("vtest.avi", "Megamind.avi", "tree.avi")) {
+                    Path copy = landing.resolve("c" + c + "-" + name);
+                    Files.copy(samples.resolve(name), copy);
+                    clips.add(copy);
+                }
             }
         }
         CurationOptions o = new CurationOptions();
@@ -84,10 +101,11 @@ final class BenchCommand implements Callable<Integer> {
         double[] ffmpegTimes = new double[rounds];
         double[] decoderTimes = new double[rounds];
         double[] pipelineTimes = new double[rounds];
+        List<Map<String, Object>> accumulators = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             ffmpegTimes[r] = timeFfmpeg(clips, work.resolve("ffmpeg-" + r), o);
             decoderTimes[r] = timeDecoder(clips, o);
-            pipelineTimes[r] = timePipeline(landing, work.resolve("warehouse-" + r), o);
+            pipelineTimes[r] = timePipeline(landing, work.resolve("warehouse-" + r), o, accumulators);
             System.out.printf("  round %d: ffmpeg %.2f s, decoder %.2f s, pipeline %.2f s%n", r + 1,
                     ffmpegTimes[r], decoderTimes[r], pipelineTimes[r]);
         }
@@ -100,9 +118,13 @@ final class BenchCommand implements Callable<Integer> {
         row("decoder alone (javacv, in-process)", d, clips.size(), videoSeconds, f);
         row("pipeline (Kafka+Flink+shards+seal)", p, clips.size(), videoSeconds, f);
 
+        ObjectNode stages = stageCosts(accumulators, p);
+
         ObjectNode result = AvroJson.MAPPER.createObjectNode();
+        result.set("stage_seconds", stages);
         result.put("measured_at", Instant.now().toString());
         result.put("clips", clips.size());
+        result.put("set", set == null ? "demo clips x " + copies : set.toString());
         result.put("video_seconds", videoSeconds);
         result.put("frames", frames);
         result.put("parallelism", parallelism);
@@ -117,6 +139,35 @@ final class BenchCommand implements Callable<Integer> {
         AvroJson.MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), result);
         System.out.println("\nResults: " + file.toAbsolutePath());
         return 0;
+    }
+
+    /**
+     * Busy time per stage, summed over all subtasks (median over rounds), per frame the privacy stage sampled, and
+     * as a share of the pipeline's slot time (wall time × parallelism): where the pipeline's time goes.
+     */
+    private ObjectNode stageCosts(List<Map<String, Object>> accumulators, double pipelineSeconds) {
+        ObjectNode out = AvroJson.MAPPER.createObjectNode();
+        double[] frames = accumulators.stream().mapToDouble(a -> ((Number) a.getOrDefault(Progress.FRAMES_SAMPLED, 0L))
+                .doubleValue()).toArray();
+        double privacyFrames = median(frames);
+        System.out.println();
+        System.out.printf("Where the pipeline's time goes (busy time summed over subtasks, median of %d rounds; %.0f frames "
+                + "written by the privacy stage)%n", accumulators.size(), privacyFrames);
+        System.out.printf("%-30s %10s %16s %16s%n", "stage", "seconds", "ms per frame", "share of slots");
+        double slotSeconds = pipelineSeconds * parallelism;
+        double timed = 0;
+        for (String stage : Progress.TIMED_STAGES) {
+            double[] seconds = accumulators.stream().mapToDouble(a -> ((Number) a.getOrDefault(Progress.STAGE_NANOS + stage, 0L))
+                    .doubleValue() / 1e9).toArray();
+            double s = median(seconds);
+            timed += s;
+            out.put(stage, Math.round(s * 1000) / 1000.0);
+            System.out.printf("%-30s %10.2f %16.1f %15.1f%%%n", stage, s, privacyFrames == 0 ? 0 : 1000 * s / privacyFrames,
+                    100 * s / slotSeconds);
+        }
+        System.out.printf("%-30s %10.2f %16s %15.1f%%%n", "everything else (Kafka, Flink, "
+                + "dedup, shards, idle slots)", Math.max(0, slotSeconds - timed), "", 100 * Math.max(0, slotSeconds - timed) / slotSeconds);
+        return out;
     }
 
     private static void row(String name, double seconds, int clips, double videoSeconds, double baseline) {
@@ -149,7 +200,8 @@ final class BenchCommand implements Callable<Integer> {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    private double timePipeline(Path landing, Path warehouse, CurationOptions base) throws Exception {
+    private double timePipeline(Path landing, Path warehouse, CurationOptions base, List<Map<String, Object>> accumulators)
+            throws Exception {
         CurationOptions o = new CurationOptions();
         o.parallelism = base.parallelism;
         o.landingRoot = landing.toString();
@@ -158,13 +210,19 @@ final class BenchCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             o.bootstrapServers = kafka.bootstrapServers();
             kafka.createTopic(o.donationsTopic, parallelism);
+            // the set's donors have granted consent, as the demo's do: no clip is rejected no_consent
+            kafka.createTopic(o.consentTopic, 1, dev.clipcurate.pipeline.consent.ConsentPublisher.TOPIC_CONFIG);
+            try (var consent = new dev.clipcurate.pipeline.consent.ConsentPublisher(o.bootstrapServers, o.consentTopic)) {
+                consent.grantTraining(DonationPublisher.donorIds(landing), "donor-terms-2026-01", "bench");
+            }
             try (DonationPublisher publisher = new DonationPublisher(o.bootstrapServers, o.donationsTopic)) {
                 publisher.donateDirectory(landing, landing);
             }
             long start = System.nanoTime();
-            VersionSealer.Sealed sealed = new CurationRunner(o, new PrintStream(OutputStream.nullOutputStream()))
-                    .run(CurationRunner.Mode.BATCH, true, List.of("bench"));
+            CurationRunner runner = new CurationRunner(o, new PrintStream(OutputStream.nullOutputStream()));
+            VersionSealer.Sealed sealed = runner.run(CurationRunner.Mode.BATCH, true, List.of("bench"));
             double seconds = (System.nanoTime() - start) / 1e9;
+            accumulators.add(runner.lastAccumulators());
             if (sealed == null) throw new IllegalStateException("the benchmark build sealed nothing");
             return seconds;
         }

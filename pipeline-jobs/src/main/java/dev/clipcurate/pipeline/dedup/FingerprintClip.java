@@ -31,6 +31,7 @@ public class FingerprintClip extends ProcessFunction<ClipTask, ClipTask> {
     private transient ClipDecoder decoder;
     private transient PdqHasher hasher;
     private transient long lastStamp;
+    private transient org.apache.flink.api.common.accumulators.LongCounter stageNanos;
 
     /** @param stampArrival true in streaming runs: the first clip to arrive is kept */
     public FingerprintClip(DecodeLimits jobLimits, DecodeGuard guard, boolean stampArrival, String buildId) {
@@ -45,16 +46,20 @@ public class FingerprintClip extends ProcessFunction<ClipTask, ClipTask> {
         org.bytedeco.opencv.global.opencv_core.setNumThreads(1);
         decoder = new ClipDecoder(limits);
         hasher = new PdqHasher();
+        stageNanos = getRuntimeContext().getLongCounter(dev.clipcurate.pipeline.job.Progress.STAGE_NANOS
+                + dev.clipcurate.pipeline.job.Progress.TIMED_STAGES.get(0));
     }
 
     @Override
     public void processElement(ClipTask task, Context ctx, Collector<ClipTask> out) throws Exception {
         ClipFingerprinter fingerprinter = new ClipFingerprinter(hasher);
+        long started = System.nanoTime();
         DecodedClip media = SafetyNet.judge(NAME, task, buildId, row -> ctx.output(Decisions.TAG, row), () -> {
             try (LocalClipFile file = LocalClipFile.of(new Path(task.resolvedPath))) {
                 return guard.around(task.sha256, () -> decoder.decode(file.file(), (i, tsMs, image) -> fingerprinter.add(tsMs, image)));
             }
         });
+        stageNanos.add(System.nanoTime() - started);
         if (media == null) return;
         // duplicates are not decoded again: their manifest rows get these facts from here
         task.container = media.container();

@@ -47,6 +47,7 @@ public final class CurationRunner {
     /** Lets a caller (the failure test) act on the running job; may be null. */
     private Consumer<JobClient> onStarted;
     private volatile JobClient running;
+    private Map<String, Object> lastAccumulators = Map.of();
 
     public CurationRunner(CurationOptions options, PrintStream out) {
         this.options = options;
@@ -71,6 +72,11 @@ public final class CurationRunner {
      * @param bounded stop at the topic's end as of now (a build); otherwise run until {@link #stop()} is called
      * @return the sealed version, or null when the topic had nothing new since the parent version
      */
+    /** The accumulators of the last job this runner ran to its end (progress counts, time per stage). */
+    public Map<String, Object> lastAccumulators() {
+        return lastAccumulators;
+    }
+
     public VersionSealer.Sealed run(Mode mode, boolean bounded, List<String> args) throws Exception {
         if (options.pseudonymKey == null) {
             throw new IllegalArgumentException("no pseudonym key: set CURATE_PSEUDONYM_KEY or --pseudonym-key-file");
@@ -109,7 +115,7 @@ public final class CurationRunner {
             running = client;
             if (onStarted != null) onStarted.accept(client);
             Progress.follow(client, bounded ? pending : -1, Duration.ofSeconds(5), out);
-            client.getJobExecutionResult().get();
+            lastAccumulators = client.getJobExecutionResult().get().getAllAccumulatorResults();
         } catch (Exception e) {
             discardBuild(layout, buildId);
             throw new IllegalStateException("the job failed, no version was sealed: " + rootMessage(e), e);

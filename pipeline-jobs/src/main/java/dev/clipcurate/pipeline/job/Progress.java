@@ -14,6 +14,15 @@ public final class Progress {
     public static final String CLIPS_SCORED = "clips_scored";
     public static final String CLIPS_DECODED = "clips_decoded";
     public static final String FRAMES_SAMPLED = "frames_sampled";
+    /**
+     * Accumulators of the time spent per stage, in nanoseconds summed over all subtasks (busy time, not wall time):
+     * the benchmark's per-stage cost table. Names: this prefix + the stage.
+     */
+    public static final String STAGE_NANOS = "stage_ns.";
+    /** The stages timed, in the order data flows through them. */
+    public static final java.util.List<String> TIMED_STAGES = java.util.List.of("fingerprint (decode + hash)",
+            "score (decode + model)", "privacy: decode", "privacy: faces", "privacy: heads",
+            "privacy: mask + JPEG", "privacy: verify");
 
     private Progress() {}
 

@@ -42,6 +42,7 @@ public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
     private transient Counter quarantined;
     private transient LongCounter clipsDone;
     private transient LongCounter framesDone;
+    private transient LongCounter[] stageNanos;
 
     public AnonymiseClip(DecodeLimits limits, DecodeGuard guard, PrivacySettings privacy, String buildId) {
         this.limits = limits;
@@ -59,6 +60,11 @@ public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
         quarantined = getRuntimeContext().getMetricGroup().counter("clipsQuarantined");
         clipsDone = getRuntimeContext().getLongCounter(Progress.CLIPS_DECODED);
         framesDone = getRuntimeContext().getLongCounter(Progress.FRAMES_SAMPLED);
+        // privacy: decode, faces, heads, mask + JPEG, verify
+        stageNanos = new LongCounter[5];
+        for (int i = 0; i < 5; i++) {
+            stageNanos[i] = getRuntimeContext().getLongCounter(Progress.STAGE_NANOS + Progress.TIMED_STAGES.get(2 + i));
+        }
     }
 
     @Override
@@ -69,12 +75,15 @@ public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
     @Override
     public void processElement(ClipTask task, Context ctx, Collector<FrameSample> out) throws Exception {
         clipsDone.add(1);
+        long started = System.nanoTime();
+        long[] before = anonymiser.spentNanos();
         ClipAnonymiser.Outcome outcome = SafetyNet.judge(NAME, task, buildId, row -> ctx.output(Decisions.TAG, row), () -> {
             try (LocalClipFile file = LocalClipFile.of(new Path(task.resolvedPath))) {
                 ConsentedRegions consented = ConsentedRegions.parse(task.consentedSubjectsJson);
                 return guard.around(task.sha256, () -> anonymiser.anonymise(file.file(), consented, task.clipId));
             }
         });
+        addStageTimes(System.nanoTime() - started, before, anonymiser.spentNanos());
         if (outcome == null) return;
         ClipRow row = Decisions.forTask(task, buildId);
         describe(row, outcome.clip());
@@ -99,6 +108,17 @@ public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
         row.setFramesWritten(outcome.frames().size());
         if (task.fingerprint != null) row.setFingerprint(java.nio.ByteBuffer.wrap(task.fingerprint.toBytes()));
         ctx.output(Decisions.TAG, row);
+    }
+
+    /** The clip's time by sub-stage; decoding (and reading the file) is what the detectors and encoders did not use. */
+    private void addStageTimes(long total, long[] before, long[] after) {
+        long parts = 0;
+        for (int i = 0; i < after.length; i++) {
+            long spent = after[i] - before[i];
+            stageNanos[1 + i].add(spent);
+            parts += spent;
+        }
+        stageNanos[0].add(Math.max(0, total - parts));
     }
 
     private FrameSample toSample(ClipTask task, ClipAnonymiser.Outcome outcome, int index) {

@@ -37,6 +37,9 @@ public final class ClipAnonymiser implements AutoCloseable {
     private final int jpegQuality;
     /** A head box from the pose model is a head already: a margin for keypoints that are a little off. */
     public static final double HEAD_MARGIN = 1.1;
+    /** Nanoseconds spent so far in faces, heads, mask + JPEG, verify: what the benchmark's cost table shows. */
+    private final long[] spent = new long[4];
+    public static final int FACES = 0, HEADS = 1, MASK_AND_JPEG = 2, VERIFY = 3;
 
     /**
      * The anonymised frames, faces per frame ({detected, anonymised}), the boxes anonymised in each frame and how
@@ -113,11 +116,15 @@ public final class ClipAnonymiser implements AutoCloseable {
             masks.add(frameBoxes);
             byte[] jpeg;
             List<FaceBox> visible;
+            long started = System.nanoTime();
             try (BytePointer pixels = new BytePointer(frame.bgr());
                  Mat image = new Mat(frame.height(), frame.width(), org.bytedeco.opencv.global.opencv_core.CV_8UC3, pixels);
                  Mat original = image.clone()) {
                 anonymiser.apply(image, frameBoxes, seed * 31 + frame.index());
                 jpeg = JpegEncoder.encode(image, jpegQuality);
+                long jpegDone = System.nanoTime();
+                spent[MASK_AND_JPEG] += jpegDone - started;
+                started = jpegDone;
                 // verify the frame as it will be written: the JPEG, decoded again
                 try (BytePointer encoded = new BytePointer(jpeg); Mat bytes = new Mat(encoded);
                      Mat written = imdecode(bytes, IMREAD_COLOR)) {
@@ -125,6 +132,7 @@ public final class ClipAnonymiser implements AutoCloseable {
                             frame.width(), frame.height());
                 }
             }
+            spent[VERIFY] += System.nanoTime() - started;
             if (!visible.isEmpty()) {
                 if (leaks++ == 0) firstLeakMs = frame.tsMs();
                 return; // this frame cannot be written
@@ -181,8 +189,12 @@ public final class ClipAnonymiser implements AutoCloseable {
      * profile: a 40 px "face" on his chest at 0.63), and is dropped.
      */
     public Found find(Mat image) {
+        long started = System.nanoTime();
         List<FaceBox> faces = run("face detector", () -> detector.detect(image));
+        long detected = System.nanoTime();
         HeadDetector.People people = run("head detector", () -> heads.detectPeople(image));
+        spent[FACES] += detected - started;
+        spent[HEADS] += System.nanoTime() - detected;
         List<FaceBox> kept = new ArrayList<>();
         for (FaceBox face : faces) {
             boolean onTorso = people.torsos().stream().anyMatch(t -> face.cx() >= t.x() && face.cx() <= t.x() + t.w()
@@ -233,6 +245,11 @@ public final class ClipAnonymiser implements AutoCloseable {
         double x1 = Math.max(a.x() + a.w(), b.x() + b.w());
         double y1 = Math.max(a.y() + a.h(), b.y() + b.h());
         return new FaceBox(x0, y0, x1 - x0, y1 - y0, Math.max(a.score(), b.score()));
+    }
+
+    /** Nanoseconds spent so far, by {@link #FACES}, {@link #HEADS}, {@link #MASK_AND_JPEG} and {@link #VERIFY}. */
+    public long[] spentNanos() {
+        return spent.clone();
     }
 
     @Override

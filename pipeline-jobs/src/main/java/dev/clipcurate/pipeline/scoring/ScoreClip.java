@@ -45,6 +45,7 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
     private transient Counter framesScored;
     private transient Counter lowScore;
     private transient org.apache.flink.api.common.accumulators.LongCounter clipsScored;
+    private transient org.apache.flink.api.common.accumulators.LongCounter stageNanos;
 
     public ScoreClip(DecodeLimits limits, DecodeGuard guard, ScoringSettings settings, Campaigns campaigns, String buildId) {
         this.limits = limits;
@@ -63,6 +64,8 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
         framesScored = getRuntimeContext().getMetricGroup().counter("framesScored");
         lowScore = getRuntimeContext().getMetricGroup().counter("clipsLowScore");
         clipsScored = getRuntimeContext().getLongCounter(dev.clipcurate.pipeline.job.Progress.CLIPS_SCORED);
+        stageNanos = getRuntimeContext().getLongCounter(dev.clipcurate.pipeline.job.Progress.STAGE_NANOS
+                + dev.clipcurate.pipeline.job.Progress.TIMED_STAGES.get(1));
     }
 
     @Override
@@ -72,11 +75,13 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
 
     @Override
     public void processElement(ClipTask task, Context ctx, Collector<ClipTask> out) throws Exception {
+        long started = System.nanoTime();
         Scored scored = SafetyNet.judge(NAME, task, buildId, row -> ctx.output(Decisions.TAG, row), () -> {
             try (LocalClipFile file = LocalClipFile.of(new Path(task.resolvedPath))) {
                 return guard.around(task.sha256, () -> score(model, decoder, file.file(), batch));
             }
         });
+        stageNanos.add(System.nanoTime() - started);
         if (scored == null) return;
         framesScored.inc(scored.scores().length);
         clipsScored.add(1);
