@@ -181,8 +181,8 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
                                 if (ratio > 2) notes.add(String.format("%s: mask %.1fx the head %s: %s", scene.name(), ratio, head, onHead));
                             }
                         }
+                        if (!verifier.leaks(original, masks).isEmpty()) quarantined++;
                         new Anonymiser(settings.mode()).apply(frame, masks, 1);
-                        if (!verifier.leaks(frame, original, masks).isEmpty()) quarantined++;
                         if (writeFrames != null) write(frame, scene);
                     }
                 }
@@ -247,11 +247,8 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
                     // which detector it was, before the masks' enlargement
                     double byFaces = FaceBox.coveredShare(found.faces(), frame.cols(), frame.rows());
                     double byHeads = FaceBox.coveredShare(found.heads(), frame.cols(), frame.rows());
-                    int leaks;
-                    try (Mat original = frame.clone()) {
-                        new Anonymiser(settings.mode()).apply(frame, boxes, 1);
-                        leaks = verifier.leaks(frame, original, boxes).size();
-                    }
+                    int leaks = verifier.leaks(frame, boxes).size();
+                    new Anonymiser(settings.mode()).apply(frame, boxes, 1);
                     System.out.printf("%-26s %-9s %9.2f%% %8d %8.2f%% %8.2f%% %10s  %s%n", name, set == 0 ? "tuning" : "held out",
                             100 * share, boxes.size(), 100 * byFaces, 100 * byHeads, leaks == 0 ? "-" : "quarantine",
                             sizesAndScores(found.faces()));

@@ -16,14 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 /**
  * Anonymises one clip file in one decoding pass: faces and heads are found in each sampled frame as it is decoded,
  * tracking adds boxes from the neighbouring frames (a few frames are held back until those are searched), then
- * each frame is anonymised, encoded, and checked by the independent verifier as it will be written. Frames the
- * verifier still sees a face in are never written. Deterministic: the same file gives the same bytes (the noise
+ * the independent verifier checks what each frame will show outside its masks, and the frame is anonymised and
+ * encoded. Frames in which the verifier sees a face outside the masks are never written. Deterministic: the same file gives the same bytes (the noise
  * is seeded by clip id and frame). Not thread-safe.
  */
 public final class ClipAnonymiser implements AutoCloseable {
@@ -118,24 +116,18 @@ public final class ClipAnonymiser implements AutoCloseable {
             List<FaceBox> visible;
             long started = System.nanoTime();
             try (BytePointer pixels = new BytePointer(frame.bgr());
-                 Mat image = new Mat(frame.height(), frame.width(), org.bytedeco.opencv.global.opencv_core.CV_8UC3, pixels);
-                 Mat original = image.clone()) {
+                 Mat image = new Mat(frame.height(), frame.width(), org.bytedeco.opencv.global.opencv_core.CV_8UC3, pixels)) {
+                // what the written frame will show outside its masks, checked before they are applied
+                visible = consented.bystanders(verifier.leaks(image, frameBoxes), frame.tsMs(), frame.width(), frame.height());
+                long verified = System.nanoTime();
+                spent[VERIFY] += verified - started;
+                if (!visible.isEmpty()) {
+                    if (leaks++ == 0) firstLeakMs = frame.tsMs();
+                    return; // this frame cannot be written
+                }
                 anonymiser.apply(image, frameBoxes, seed * 31 + frame.index());
                 jpeg = JpegEncoder.encode(image, jpegQuality);
-                long jpegDone = System.nanoTime();
-                spent[MASK_AND_JPEG] += jpegDone - started;
-                started = jpegDone;
-                // verify the frame as it will be written: the JPEG, decoded again
-                try (BytePointer encoded = new BytePointer(jpeg); Mat bytes = new Mat(encoded);
-                     Mat written = imdecode(bytes, IMREAD_COLOR)) {
-                    visible = consented.bystanders(verifier.leaks(written, original, frameBoxes), frame.tsMs(),
-                            frame.width(), frame.height());
-                }
-            }
-            spent[VERIFY] += System.nanoTime() - started;
-            if (!visible.isEmpty()) {
-                if (leaks++ == 0) firstLeakMs = frame.tsMs();
-                return; // this frame cannot be written
+                spent[MASK_AND_JPEG] += System.nanoTime() - verified;
             }
             frames.add(new DecodedClip.SampledFrame(frame.tsMs(), frame.width(), frame.height(), jpeg));
             faceCounts.add(new int[] {people.get(frame.index()), frameBoxes.size()});
