@@ -29,7 +29,8 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
  * painted over the lower half of each frontal face. Which frames shaped the design is said in docs/privacy-eval.md.
  */
 public final class PrivacyEvalSet {
-    public enum Kind { FRONTAL, PROFILE, TURNED_AWAY, PARTLY_HIDDEN, SMALL }
+    /** SMALL: heads of 16-30 px in a street scene; CROWD: the Solvay photo's 20-28 px faces (face boxes, not heads). */
+    public enum Kind { FRONTAL, PROFILE, TURNED_AWAY, PARTLY_HIDDEN, SMALL, CROWD }
 
     /** One frame and its heads of one kind. {@code tuning}: the frame shaped the design. */
     public record Scene(String name, Kind kind, boolean tuning, Mat frame, List<FaceBox> heads) {}
@@ -62,6 +63,10 @@ public final class PrivacyEvalSet {
             scenes.add(new Scene(frontal.name() + " board over the lower face", Kind.PARTLY_HIDDEN, false, hidden,
                     frontal.heads()));
         }
+        // the same frame's middle, 384x288 scaled to 640x480: five people with heads of 17-23 px, one facing the camera
+        scenes.add(streetCrop(samples, "vtest 260 five people", Kind.SMALL, false, new int[] {300, 110, 384, 288},
+                box(60, 170, 19, 22), box(320, 109, 18, 22), box(404, 221, 18, 23), box(545, 26, 17, 21),
+                box(574, 39, 18, 18)));
         scenes.add(solvay(faceEval));
         return scenes;
     }
@@ -76,7 +81,7 @@ public final class PrivacyEvalSet {
         return new Scene(name, kind, tuning, imread(file.toString()), List.of(heads));
     }
 
-    private static Scene streetCrop(Path samples, String name, Kind kind, boolean tuning, int[] crop, FaceBox head)
+    private static Scene streetCrop(Path samples, String name, Kind kind, boolean tuning, int[] crop, FaceBox... heads)
             throws Exception {
         Path file = samples.resolve("vtest.avi");
         if (!Files.exists(file)) throw new IllegalArgumentException(file + " is missing: run scripts/fetch-samples");
@@ -91,7 +96,7 @@ public final class PrivacyEvalSet {
                 resize(cropped, out, new Size(640, 480), 0, 0, INTER_CUBIC);
             }
             grabber.stop();
-            return new Scene(name, kind, tuning, out, List.of(head));
+            return new Scene(name, kind, tuning, out, List.of(heads));
         }
     }
 
@@ -103,7 +108,7 @@ public final class PrivacyEvalSet {
         try (Mat full = imread(file.toString())) {
             resize(full, half, new Size(), 0.5, 0.5, INTER_AREA);
         }
-        return new Scene("Solvay 1927, half size", Kind.SMALL, true, half,
+        return new Scene("Solvay 1927, half size", Kind.CROWD, true, half,
                 truth.stream().map(b -> box(b.x() / 2, b.y() / 2, b.w() / 2, b.h() / 2)).toList());
     }
 }
