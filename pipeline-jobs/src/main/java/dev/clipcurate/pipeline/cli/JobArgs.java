@@ -56,11 +56,13 @@ public class JobArgs {
     String anonymise;
 
     @Option(names = "--face-carry-frames", defaultValue = "2",
-            description = "Cover each detected face this many sampled frames before and after (default: ${DEFAULT-VALUE}).")
+            description = "Cover each detected face or head this many sampled frames before and after, the mask "
+                    + "growing 10 %% per frame (default: ${DEFAULT-VALUE}).")
     int faceCarryFrames;
 
     @Option(names = "--face-enlarge", defaultValue = "1.3",
-            description = "Enlarge face boxes by this factor, at least 1.3 (default: ${DEFAULT-VALUE}).")
+            description = "Enlarge a face box with no head box around it by this factor to cover the head, at least "
+                    + "1.3 (default: ${DEFAULT-VALUE}); a face inside a head box is merged into it instead.")
     double faceEnlarge;
 
     @Option(names = "--dup-threshold", defaultValue = "0.55",
