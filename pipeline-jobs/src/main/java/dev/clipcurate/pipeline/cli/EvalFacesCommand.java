@@ -28,12 +28,13 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 /** Recall of the face detector against ground truth, residual faces after anonymisation, and cost per frame. */
 @Command(name = "eval-faces", mixinStandardHelpOptions = true,
-        description = {"Measures the privacy stage: detection recall on the 1927 Solvay conference photo (29 faces "
-                + "with boxes, Debian visp-images-data; scripts/fetch-face-eval) at full size (faces 41-56 px) and "
-                + "half size (20-28 px); faces the verifier and the detector still find after anonymisation; and "
-                + "milliseconds per frame for face and head detection + anonymisation + verification at 640x480 and "
-                + "1280x720, single-threaded as in a Flink slot; and the share of the frame masked on 19 photos with "
-                + "no person (Debian opencv-doc; scripts/fetch-samples), 6 for tuning and 13 held out."})
+        description = {"Measures the privacy stage: face recall on the 1927 Solvay conference photo (29 faces with "
+                + "boxes, Debian visp-images-data; scripts/fetch-face-eval) at three sizes; milliseconds per frame for "
+                + "faces, heads, anonymisation and verification at 640x480 and 1280x720, single-threaded as in a Flink "
+                + "slot; per kind of head (frontal, profile, turned away, partly hidden, small, crowd; boxes drawn by "
+                + "hand, README) the heads masked, the mask's size against the head and what the verifier sees and "
+                + "quarantines; and the share of the frame masked on 19 photos with no person (Debian opencv-doc; "
+                + "scripts/fetch-samples), 6 for tuning and 13 held out."})
 final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--eval-dir", paramLabel = "DIR", defaultValue = ".cache/face-eval",
             description = "Where scripts/fetch-face-eval put the evaluation set (default: ${DEFAULT-VALUE}).")
