@@ -46,8 +46,8 @@ public class FingerprintClip extends ProcessFunction<ClipTask, ClipTask> {
         org.bytedeco.opencv.global.opencv_core.setNumThreads(1);
         decoder = new ClipDecoder(limits);
         hasher = new PdqHasher();
-        stageNanos = getRuntimeContext().getLongCounter(dev.clipcurate.pipeline.job.Progress.STAGE_NANOS
-                + dev.clipcurate.pipeline.job.Progress.TIMED_STAGES.get(0));
+        stageNanos = dev.clipcurate.pipeline.job.Progress.stageTime(getRuntimeContext(),
+                dev.clipcurate.pipeline.job.Progress.STAGE_FINGERPRINT);
     }
 
     @Override

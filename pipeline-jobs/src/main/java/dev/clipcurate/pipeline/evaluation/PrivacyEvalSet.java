@@ -39,6 +39,12 @@ public final class PrivacyEvalSet {
 
     /** Every scene; frames are at most 640 px on the long side, as the decoder gives them. */
     public static List<Scene> load(Path samples, Path faceEval) throws Exception {
+        try (Mat street = streetFrame(samples)) {
+            return load(samples, faceEval, street);
+        }
+    }
+
+    private static List<Scene> load(Path samples, Path faceEval, Mat street) throws Exception {
         List<Scene> scenes = new ArrayList<>();
         scenes.add(photo(samples, "messi5.jpg", Kind.FRONTAL, false, box(210, 65, 55, 62)));
         scenes.add(photo(samples, "faces.jpg", Kind.FRONTAL, false,
@@ -47,9 +53,9 @@ public final class PrivacyEvalSet {
         // the same frame: a man turned away from the camera, face hidden, ear and cheek in profile
         scenes.add(photo(samples, "basketball1.png", Kind.TURNED_AWAY, false, box(510, 20, 102, 102)));
         // vtest.avi frame 260, parts of it scaled to 640x480 as a closer camera would see them (HeadDetectorTest)
-        scenes.add(streetCrop(samples, "vtest 260 walking left", Kind.PROFILE, true, new int[] {440, 180, 240, 180},
+        scenes.add(streetCrop(street, "vtest 260 walking left", Kind.PROFILE, true, new int[] {440, 180, 240, 180},
                 box(262, 168, 38, 38)));
-        scenes.add(streetCrop(samples, "vtest 260 back half turned", Kind.TURNED_AWAY, true,
+        scenes.add(streetCrop(street, "vtest 260 back half turned", Kind.TURNED_AWAY, true,
                 new int[] {420, 140, 200, 150}, box(230, 118, 32, 34)));
         for (Scene frontal : List.copyOf(scenes)) {
             if (frontal.kind() != Kind.FRONTAL) continue;
@@ -64,7 +70,7 @@ public final class PrivacyEvalSet {
                     frontal.heads()));
         }
         // the same frame's middle, 384x288 scaled to 640x480: five people with heads of 17-23 px, one facing the camera
-        scenes.add(streetCrop(samples, "vtest 260 five people", Kind.SMALL, false, new int[] {300, 110, 384, 288},
+        scenes.add(streetCrop(street, "vtest 260 five people", Kind.SMALL, false, new int[] {300, 110, 384, 288},
                 box(60, 170, 19, 22), box(320, 109, 18, 22), box(404, 221, 18, 23), box(545, 26, 17, 21),
                 box(574, 39, 18, 18)));
         scenes.add(solvay(faceEval));
@@ -81,8 +87,8 @@ public final class PrivacyEvalSet {
         return new Scene(name, kind, tuning, imread(file.toString()), List.of(heads));
     }
 
-    private static Scene streetCrop(Path samples, String name, Kind kind, boolean tuning, int[] crop, FaceBox... heads)
-            throws Exception {
+    /** Frame 260 of vtest.avi, the street camera, decoded once for all the scenes cut from it. */
+    private static Mat streetFrame(Path samples) throws Exception {
         Path file = samples.resolve("vtest.avi");
         if (!Files.exists(file)) throw new IllegalArgumentException(file + " is missing: run scripts/fetch-samples");
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
@@ -90,14 +96,19 @@ public final class PrivacyEvalSet {
             grabber.start();
             Frame frame = null;
             for (int i = 0; i <= 260; i++) frame = grabber.grabImage();
-            Mat out = new Mat();
-            try (Mat image = converter.convert(frame).clone();
-                 Mat cropped = new Mat(image, new Rect(crop[0], crop[1], crop[2], crop[3]))) {
-                resize(cropped, out, new Size(640, 480), 0, 0, INTER_CUBIC);
-            }
+            Mat image = converter.convert(frame).clone();
             grabber.stop();
-            return new Scene(name, kind, tuning, out, List.of(heads));
+            return image;
         }
+    }
+
+    /** A part (x, y, w, h) of the street frame scaled to 640x480, as a camera closer to the scene sees it. */
+    private static Scene streetCrop(Mat street, String name, Kind kind, boolean tuning, int[] crop, FaceBox... heads) {
+        Mat out = new Mat();
+        try (Mat cropped = new Mat(street, new Rect(crop[0], crop[1], crop[2], crop[3]))) {
+            resize(cropped, out, new Size(640, 480), 0, 0, INTER_CUBIC);
+        }
+        return new Scene(name, kind, tuning, out, List.of(heads));
     }
 
     /** The 1927 Solvay photo at half size (640 px wide, as the decoder caps frames): 29 faces of 20-28 px. */

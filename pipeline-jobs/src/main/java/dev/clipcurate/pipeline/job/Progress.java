@@ -19,10 +19,22 @@ public final class Progress {
      * the benchmark's per-stage cost table. Names: this prefix + the stage.
      */
     public static final String STAGE_NANOS = "stage_ns.";
+    public static final String STAGE_FINGERPRINT = "fingerprint (decode + hash)";
+    public static final String STAGE_SCORE = "score (decode + model)";
+    public static final String STAGE_PRIVACY_DECODE = "privacy: decode";
+    public static final String STAGE_PRIVACY_FACES = "privacy: faces";
+    public static final String STAGE_PRIVACY_HEADS = "privacy: heads";
+    public static final String STAGE_PRIVACY_MASK = "privacy: mask + JPEG";
+    public static final String STAGE_PRIVACY_VERIFY = "privacy: verify";
     /** The stages timed, in the order data flows through them. */
-    public static final java.util.List<String> TIMED_STAGES = java.util.List.of("fingerprint (decode + hash)",
-            "score (decode + model)", "privacy: decode", "privacy: faces", "privacy: heads",
-            "privacy: mask + JPEG", "privacy: verify");
+    public static final java.util.List<String> TIMED_STAGES = java.util.List.of(STAGE_FINGERPRINT, STAGE_SCORE,
+            STAGE_PRIVACY_DECODE, STAGE_PRIVACY_FACES, STAGE_PRIVACY_HEADS, STAGE_PRIVACY_MASK, STAGE_PRIVACY_VERIFY);
+
+    /** The accumulator a stage adds its busy time to, in nanoseconds. */
+    public static org.apache.flink.api.common.accumulators.LongCounter stageTime(
+            org.apache.flink.api.common.functions.RuntimeContext context, String stage) {
+        return context.getLongCounter(STAGE_NANOS + stage);
+    }
 
     private Progress() {}
 

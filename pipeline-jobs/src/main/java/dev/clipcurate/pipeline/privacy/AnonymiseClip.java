@@ -42,6 +42,7 @@ public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
     private transient Counter quarantined;
     private transient LongCounter clipsDone;
     private transient LongCounter framesDone;
+    private transient LongCounter decodeNanos;
     private transient LongCounter[] stageNanos;
 
     public AnonymiseClip(DecodeLimits limits, DecodeGuard guard, PrivacySettings privacy, String buildId) {
@@ -60,11 +61,13 @@ public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
         quarantined = getRuntimeContext().getMetricGroup().counter("clipsQuarantined");
         clipsDone = getRuntimeContext().getLongCounter(Progress.CLIPS_DECODED);
         framesDone = getRuntimeContext().getLongCounter(Progress.FRAMES_SAMPLED);
-        // privacy: decode, faces, heads, mask + JPEG, verify
-        stageNanos = new LongCounter[5];
-        for (int i = 0; i < 5; i++) {
-            stageNanos[i] = getRuntimeContext().getLongCounter(Progress.STAGE_NANOS + Progress.TIMED_STAGES.get(2 + i));
-        }
+        decodeNanos = Progress.stageTime(getRuntimeContext(), Progress.STAGE_PRIVACY_DECODE);
+        // by ClipAnonymiser's sub-stage index
+        stageNanos = new LongCounter[4];
+        stageNanos[ClipAnonymiser.FACES] = Progress.stageTime(getRuntimeContext(), Progress.STAGE_PRIVACY_FACES);
+        stageNanos[ClipAnonymiser.HEADS] = Progress.stageTime(getRuntimeContext(), Progress.STAGE_PRIVACY_HEADS);
+        stageNanos[ClipAnonymiser.MASK_AND_JPEG] = Progress.stageTime(getRuntimeContext(), Progress.STAGE_PRIVACY_MASK);
+        stageNanos[ClipAnonymiser.VERIFY] = Progress.stageTime(getRuntimeContext(), Progress.STAGE_PRIVACY_VERIFY);
     }
 
     @Override
@@ -115,10 +118,10 @@ public class AnonymiseClip extends ProcessFunction<ClipTask, FrameSample> {
         long parts = 0;
         for (int i = 0; i < after.length; i++) {
             long spent = after[i] - before[i];
-            stageNanos[1 + i].add(spent);
+            stageNanos[i].add(spent);
             parts += spent;
         }
-        stageNanos[0].add(Math.max(0, total - parts));
+        decodeNanos.add(Math.max(0, total - parts));
     }
 
     private FrameSample toSample(ClipTask task, ClipAnonymiser.Outcome outcome, int index) {

@@ -21,8 +21,8 @@ import java.util.List;
  * Anonymises one clip file in one decoding pass: faces and heads are found in each sampled frame as it is decoded,
  * tracking adds boxes from the neighbouring frames (a few frames are held back until those are searched), then
  * the independent verifier checks what each frame will show outside its masks, and the frame is anonymised and
- * encoded. Frames in which the verifier sees a face outside the masks are never written. Deterministic: the same file gives the same bytes (the noise
- * is seeded by clip id and frame). Not thread-safe.
+ * encoded. Frames in which the verifier sees a face outside the masks are never written. Deterministic: the same
+ * file gives the same bytes (the noise is seeded by clip id and frame). Not thread-safe.
  */
 public final class ClipAnonymiser implements AutoCloseable {
     private final ClipDecoder decoder;
@@ -68,7 +68,7 @@ public final class ClipAnonymiser implements AutoCloseable {
     /**
      * One decoding pass: each sampled frame is searched for faces and heads as it arrives and kept (its pixels) until
      * the frames tracking looks at around it have been searched too ({@link FaceTracker#reach()} ahead); then its
-     * masks are final, and it is anonymised, encoded and verified, and its pixels dropped. At most reach + 1 frames
+     * masks are final, and it is verified, anonymised and encoded, and its pixels dropped. At most reach + 1 frames
      * are held at once.
      */
     private final class OnePass {

@@ -44,8 +44,13 @@ public final class FaceLeakVerifier implements AutoCloseable {
             // a verifier that cannot run must not let frames through unverified: the job fails
             throw new InfrastructureFailure("the face-leak verifier failed: " + e.getMessage(), e);
         }
-        found.removeIf(face -> face.w() < MIN_FACE_PX || anonymised.stream().anyMatch(a -> isAnonymisedHead(face, a)));
-        return found;
+        found.removeIf(face -> face.w() < MIN_FACE_PX);
+        return outside(found, anonymised);
+    }
+
+    /** The faces that are not anonymised heads ({@link #isAnonymisedHead}) of any of the boxes. */
+    public static List<FaceBox> outside(List<FaceBox> faces, List<FaceBox> anonymised) {
+        return faces.stream().filter(face -> anonymised.stream().noneMatch(a -> isAnonymisedHead(face, a))).toList();
     }
 
     /**

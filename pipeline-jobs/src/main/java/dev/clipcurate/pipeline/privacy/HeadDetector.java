@@ -48,6 +48,8 @@ public final class HeadDetector implements AutoCloseable {
     private static final int RIGHT_EAR = 4;
     private static final int SHOULDERS_FROM = 5;
     private static final int SHOULDERS_TO = 6;
+    private static final int LEFT_HIP = 11;
+    private static final int RIGHT_HIP = 12;
     /** The largest input: the long side, and the short side padded up to at most the same. */
     private static final long MAX_INPUT_VALUES = (long) INPUT_LONG_SIDE * INPUT_LONG_SIDE * 3;
     private final OrtSession session;
@@ -101,9 +103,10 @@ public final class HeadDetector implements AutoCloseable {
         List<FaceBox> torsos = new ArrayList<>();
         for (float[] person : people) {
             if (person[55] < personThreshold) continue;
-            FaceBox head = head(person, paddedW / scale, paddedH / scale);
+            double[][] kp = keypoints(person, paddedW / scale, paddedH / scale);
+            FaceBox head = head(person, kp, paddedW / scale, paddedH / scale);
             if (head != null) heads.add(head);
-            FaceBox torso = torso(person, paddedW / scale, paddedH / scale);
+            FaceBox torso = torso(person, kp);
             if (torso != null) torsos.add(torso);
         }
         return new People(heads, torsos);
@@ -114,17 +117,14 @@ public final class HeadDetector implements AutoCloseable {
      * hips are not seen), or null without both shoulders. A face detector's box there is a shirt's pattern, not a
      * face: the person's head is above it.
      */
-    static FaceBox torso(float[] person, double spanW, double spanH) {
-        double[][] kp = new double[13][];
-        for (int k = SHOULDERS_FROM; k <= 12; k++) {
-            if (person[3 * k + 2] >= KEYPOINT_THRESHOLD) kp[k] = new double[] {person[3 * k + 1] * spanW, person[3 * k] * spanH};
-        }
+    static FaceBox torso(float[] person, double[][] kp) {
         double[] left = kp[SHOULDERS_FROM];
         double[] right = kp[SHOULDERS_TO];
         if (left == null || right == null) return null;
         double top = Math.max(left[1], right[1]); // below both shoulders: the neck and chin are above the line
         double span = dist(left, right);
-        double bottom = kp[11] != null && kp[12] != null ? (kp[11][1] + kp[12][1]) / 2 : top + 1.5 * span;
+        double bottom = kp[LEFT_HIP] != null && kp[RIGHT_HIP] != null ? (kp[LEFT_HIP][1] + kp[RIGHT_HIP][1]) / 2
+                : top + 1.5 * span;
         if (bottom <= top) return null;
         double width = Math.max(span, 0.5 * (bottom - top));
         double cx = (left[0] + right[0]) / 2;
@@ -132,16 +132,24 @@ public final class HeadDetector implements AutoCloseable {
     }
 
     /**
-     * The head of one detected person, or null. {@code person}: 17 × (y, x, score) normalised to the padded
-     * input, then the person box (ymin, xmin, ymax, xmax, score); {@code spanW, spanH}: the padded input's size in
-     * frame pixels.
+     * The keypoints of one detected person in frame pixels, null where the model is not sure of one.
+     * {@code person}: 17 × (y, x, score) normalised to the padded input, then the person box (ymin, xmin, ymax, xmax,
+     * score); {@code spanW, spanH}: the padded input's size in frame pixels.
      */
-    static FaceBox head(float[] person, double spanW, double spanH) {
-        float personScore = person[55];
-        double[][] kp = new double[SHOULDERS_TO + 1][];
-        for (int k = 0; k <= SHOULDERS_TO; k++) {
+    static double[][] keypoints(float[] person, double spanW, double spanH) {
+        double[][] kp = new double[RIGHT_HIP + 1][];
+        for (int k = 0; k <= RIGHT_HIP; k++) {
             if (person[3 * k + 2] >= KEYPOINT_THRESHOLD) kp[k] = new double[] {person[3 * k + 1] * spanW, person[3 * k] * spanH};
         }
+        return kp;
+    }
+
+    /**
+     * The head of one detected person ({@code kp} from {@link #keypoints}), or null; {@code spanW, spanH} as there,
+     * for the person box.
+     */
+    static FaceBox head(float[] person, double[][] kp, double spanW, double spanH) {
+        float personScore = person[55];
         List<double[]> head = new ArrayList<>();
         for (int k = 0; k < HEAD_KEYPOINTS; k++) if (kp[k] != null) head.add(kp[k]);
         if (head.isEmpty()) return null; // the head is outside the frame or hidden: nothing to place a mask on

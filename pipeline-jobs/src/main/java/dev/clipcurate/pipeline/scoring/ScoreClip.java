@@ -64,8 +64,8 @@ public class ScoreClip extends ProcessFunction<ClipTask, ClipTask> {
         framesScored = getRuntimeContext().getMetricGroup().counter("framesScored");
         lowScore = getRuntimeContext().getMetricGroup().counter("clipsLowScore");
         clipsScored = getRuntimeContext().getLongCounter(dev.clipcurate.pipeline.job.Progress.CLIPS_SCORED);
-        stageNanos = getRuntimeContext().getLongCounter(dev.clipcurate.pipeline.job.Progress.STAGE_NANOS
-                + dev.clipcurate.pipeline.job.Progress.TIMED_STAGES.get(1));
+        stageNanos = dev.clipcurate.pipeline.job.Progress.stageTime(getRuntimeContext(),
+                dev.clipcurate.pipeline.job.Progress.STAGE_SCORE);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.clipcurate.pipeline.media.ClipDecoder;
 import dev.clipcurate.pipeline.media.DecodeGuard;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.media.FrameSample;
+import dev.clipcurate.pipeline.testing.PixelChanges;
 import dev.clipcurate.pipeline.testing.TestClips;
 import dev.clipcurate.pipeline.testing.TestFootage;
 import dev.clipcurate.pipeline.testing.TestTasks;
@@ -31,9 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 19 photos of the set). The squirrel had 22.6 % changed before BlazeFace's score had to grow with a face's size.
  */
 class FacelessFramesTest {
-    /** A pixel counts as changed when a channel moved by more than re-encoding moves it. */
-    private static final int CHANGED = 48;
-
     @TempDir Path tmp;
 
     @Test
@@ -76,9 +74,7 @@ class FacelessFramesTest {
         assertEquals(a.length, b.length);
         int changed = 0;
         for (int p = 0; p < a.length; p += 3) {
-            int d = 0;
-            for (int c = 0; c < 3; c++) d = Math.max(d, Math.abs((a[p + c] & 0xFF) - (b[p + c] & 0xFF)));
-            if (d > CHANGED) changed++;
+            if (PixelChanges.changed(a, b, p)) changed++;
         }
         return changed / (a.length / 3.0);
     }

@@ -6,6 +6,7 @@ import dev.clipcurate.pipeline.media.ClipDecoder;
 import dev.clipcurate.pipeline.media.DecodeGuard;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.media.FrameSample;
+import dev.clipcurate.pipeline.testing.PixelChanges;
 import dev.clipcurate.pipeline.testing.TestClips;
 import dev.clipcurate.pipeline.testing.TestFootage;
 import dev.clipcurate.pipeline.testing.TestTasks;
@@ -124,7 +125,7 @@ class HeadDetectorTest {
 
     /**
      * The bounding box (x, y, w, h) of the changed region that holds the head's centre: 4x4 blocks in which at least
-     * 4 pixels moved by more than re-encoding moves them (48 in a channel, as in FacelessFramesTest), joined to their
+     * 4 pixels moved by more than re-encoding moves them ({@link PixelChanges}), joined to their
      * neighbours. Other people's masks elsewhere in the frame are other regions.
      */
     private static int[] changedBounds(byte[] a, byte[] b, int[] head) {
@@ -135,9 +136,7 @@ class HeadDetectorTest {
                 int n = 0;
                 for (int y = by * 4; y < by * 4 + 4; y++) {
                     for (int x = bx * 4; x < bx * 4 + 4; x++) {
-                        int p = (y * 640 + x) * 3, d = 0;
-                        for (int c = 0; c < 3; c++) d = Math.max(d, Math.abs((a[p + c] & 0xFF) - (b[p + c] & 0xFF)));
-                        if (d > 48) n++;
+                        if (PixelChanges.changed(a, b, (y * 640 + x) * 3)) n++;
                     }
                 }
                 changed[by * cols + bx] = n >= 4;
