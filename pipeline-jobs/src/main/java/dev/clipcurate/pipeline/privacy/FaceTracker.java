@@ -8,13 +8,17 @@ import java.util.List;
  * Uses neighbouring frames, as files allow: a face detected in frame i is also covered in frames i−k … i+k
  * (a detector missing a face for a frame must not leak it), gaps of up to {@code interpolateGap} frames between
  * two detections of the same face are filled with interpolated boxes. A carried box grows by a tenth per frame
- * for motion, no more: larger growth put masks on bodies. The boxes it is given are masks already (a face box
+ * for motion, no more: larger growth put masks on bodies. A box is not carried into a frame where the same face
+ * was detected (IoU ≥ {@link #SAME_FACE_IOU}): there the detection says where the face is, and the carried box
+ * beside it only made the mask larger than the head (2.1× on a head walking away). The boxes it is given are masks already (a face box
  * enlarged to its head, a head box; {@link ClipAnonymiser.Found#masks}). Tracking only ever adds boxes; it never
  * removes a detection.
  */
 public final class FaceTracker implements Serializable {
     /** How much a carried box grows per frame it is carried. */
     static final double CARRY_GROWTH = 0.1;
+    /** Overlap at which a detection in a frame is the same face as a box carried there. */
+    static final double SAME_FACE_IOU = 0.3;
     private final int carryFrames;
     private final int interpolateGap;
 
@@ -48,8 +52,8 @@ public final class FaceTracker implements Serializable {
                 // carry forward and backward; the box grows a little per frame for motion
                 for (int k = 1; k <= carryFrames; k++) {
                     FaceBox carried = d.scaled(1 + CARRY_GROWTH * k);
-                    if (i - k >= 0) out.get(i - k).add(carried);
-                    if (i + k < n) out.get(i + k).add(carried);
+                    if (i - k >= 0 && !detected(d, detections.get(i - k))) out.get(i - k).add(carried);
+                    if (i + k < n && !detected(d, detections.get(i + k))) out.get(i + k).add(carried);
                 }
                 // interpolate towards the next detection of the same face within the gap
                 for (int j = i + 2; j <= Math.min(n - 1, i + interpolateGap + 1); j++) {
@@ -61,6 +65,11 @@ public final class FaceTracker implements Serializable {
             }
         }
         return out;
+    }
+
+    private static boolean detected(FaceBox face, List<FaceBox> detections) {
+        for (FaceBox d : detections) if (face.iou(d) >= SAME_FACE_IOU) return true;
+        return false;
     }
 
     /** The detection in {@code candidates} that continues {@code face}: overlapping, or near and of similar size. */

@@ -15,7 +15,6 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,10 +67,11 @@ class BlazeFaceDetectorTest {
     }
 
     @Test
-    void tilesCoverEveryPixelWithOverlap() {
-        assertArrayEquals(new int[] {0}, BlazeFaceDetector.starts(200));
-        assertArrayEquals(new int[] {0, 192, 384}, BlazeFaceDetector.starts(640));
-        assertArrayEquals(new int[] {0, 192, 224}, BlazeFaceDetector.starts(480));
+    void pyramidLevelsArePaddedToTheCoarsestStride() {
+        assertEquals(640, BlazeFaceDetector.align(640));
+        assertEquals(480, BlazeFaceDetector.align(480));
+        assertEquals(256, BlazeFaceDetector.align(240));
+        assertEquals(32, BlazeFaceDetector.align(1));
     }
 
     @Test

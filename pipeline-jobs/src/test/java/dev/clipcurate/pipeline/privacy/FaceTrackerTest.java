@@ -36,6 +36,20 @@ class FaceTrackerTest {
     }
 
     @Test
+    void doesNotCarryABoxIntoAFrameThatDetectedTheSameFace() {
+        List<List<FaceBox>> d = frames(3);
+        d.get(0).add(face(200));
+        d.get(1).add(face(210)); // the same head a little further right
+        d.get(2).add(face(400)); // someone else
+        List<List<FaceBox>> out = new FaceTracker(1, 0).boxesToAnonymise(d);
+        assertEquals(List.of(face(200)), out.get(0), "frame 1's detection is the same face: nothing carried back");
+        assertEquals(List.of(face(210), face(400).scaled(1.1)), out.get(1),
+                "frame 0's box is not carried over frame 1's own; frame 2's face, not detected here, is");
+        assertEquals(List.of(face(400), face(210).scaled(1.1)), out.get(2),
+                "frame 1's face is carried into frame 2, which did not detect it");
+    }
+
+    @Test
     void interpolatesAcrossAGapBetweenDetectionsOfTheSameFace() {
         List<List<FaceBox>> d = frames(10);
         d.get(1).add(face(100));
