@@ -142,18 +142,20 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Busy time per stage, summed over all subtasks (median over rounds), per frame the privacy stage sampled, and
+     * Busy time per stage, summed over all subtasks (median over rounds), per frame the privacy stage anonymised, and
      * as a share of the pipeline's slot time (wall time × parallelism): where the pipeline's time goes.
      */
     private ObjectNode stageCosts(List<Map<String, Object>> accumulators, double pipelineSeconds) {
         ObjectNode out = AvroJson.MAPPER.createObjectNode();
-        double[] frames = accumulators.stream().mapToDouble(a -> ((Number) a.getOrDefault(Progress.FRAMES_SAMPLED, 0L))
-                .doubleValue()).toArray();
-        double privacyFrames = median(frames);
+        double privacyFrames = median(accumulators.stream().mapToDouble(a -> ((Number) a.getOrDefault(
+                Progress.FRAMES_ANONYMISED, 0L)).doubleValue()).toArray());
+        double written = median(accumulators.stream().mapToDouble(a -> ((Number) a.getOrDefault(
+                Progress.FRAMES_WRITTEN, 0L)).doubleValue()).toArray());
         System.out.println();
         System.out.printf("Where the pipeline's time goes (busy time summed over subtasks, median of %d rounds; %.0f frames "
-                + "written by the privacy stage)%n", accumulators.size(), privacyFrames);
-        System.out.printf("%-30s %10s %16s %16s%n", "stage", "seconds", "ms per frame", "share of slots");
+                + "through the privacy stage, %.0f of them written: the others are duplicates')%n", accumulators.size(),
+                privacyFrames, written);
+        System.out.printf("%-34s %10s %16s %16s%n", "stage", "seconds", "ms per frame", "share of slots");
         double slotSeconds = pipelineSeconds * parallelism;
         double timed = 0;
         for (String stage : Progress.TIMED_STAGES) {
@@ -162,11 +164,11 @@ final class BenchCommand implements Callable<Integer> {
             double s = median(seconds);
             timed += s;
             out.put(stage, Math.round(s * 1000) / 1000.0);
-            System.out.printf("%-30s %10.2f %16.1f %15.1f%%%n", stage, s, privacyFrames == 0 ? 0 : 1000 * s / privacyFrames,
+            System.out.printf("%-34s %10.2f %16.1f %15.1f%%%n", stage, s, privacyFrames == 0 ? 0 : 1000 * s / privacyFrames,
                     100 * s / slotSeconds);
         }
-        System.out.printf("%-30s %10.2f %16s %15.1f%%%n", "everything else (Kafka, Flink, "
-                + "dedup, shards, idle slots)", Math.max(0, slotSeconds - timed), "", 100 * Math.max(0, slotSeconds - timed) / slotSeconds);
+        System.out.printf("%-34s %10.2f %16s %15.1f%%%n", "everything else (Kafka, Flink, "
+                + "dedup, staging, shards, idle slots)", Math.max(0, slotSeconds - timed), "", 100 * Math.max(0, slotSeconds - timed) / slotSeconds);
         return out;
     }
 

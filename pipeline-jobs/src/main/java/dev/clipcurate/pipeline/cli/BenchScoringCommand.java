@@ -3,7 +3,7 @@ package dev.clipcurate.pipeline.cli;
 import dev.clipcurate.pipeline.media.ClipDecoder;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.scoring.FrameTensor;
-import dev.clipcurate.pipeline.scoring.ScoreClip;
+import dev.clipcurate.pipeline.scoring.FrameScorer;
 import dev.clipcurate.pipeline.scoring.ScoringModel;
 import dev.clipcurate.pipeline.scoring.ScoringSettings;
 import picocli.CommandLine.Command;
@@ -71,7 +71,7 @@ final class BenchScoringCommand implements java.util.concurrent.Callable<Integer
                 for (int k = 0; k < sizes; k++) {
                     int b = model.batchSize(batchSizes.get(k));
                     long t0 = System.nanoTime();
-                    ScoreClip.Scored scored = ScoreClip.score(model, decoder, clip.toFile(), b);
+                    FrameScorer.Scored scored = FrameScorer.scoreFile(model, decoder, clip.toFile(), b);
                     double stageFps = scored.scores().length / ((System.nanoTime() - t0) / 1e9);
                     float[] batch = model.batchBuffer(b);
                     long t1 = System.nanoTime();

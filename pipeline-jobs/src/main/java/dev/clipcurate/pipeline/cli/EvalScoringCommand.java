@@ -5,7 +5,7 @@ import dev.clipcurate.pipeline.intake.ClipRejected;
 import dev.clipcurate.pipeline.media.ClipDecoder;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.scoring.ClipScore;
-import dev.clipcurate.pipeline.scoring.ScoreClip;
+import dev.clipcurate.pipeline.scoring.FrameScorer;
 import dev.clipcurate.pipeline.scoring.ScoringModel;
 import dev.clipcurate.pipeline.scoring.ScoringRules;
 import dev.clipcurate.pipeline.scoring.ScoringSettings;
@@ -59,9 +59,9 @@ final class EvalScoringCommand implements java.util.concurrent.Callable<Integer>
             System.out.printf("Model %s (sha256 %s…), campaign %s: min_score %.2f; %d clips in %s%n", model.name,
                     model.sha256.substring(0, 12), campaign, rules.minScore(), files.size(), clips);
             for (Path f : files) {
-                ScoreClip.Scored scored;
+                FrameScorer.Scored scored;
                 try {
-                    scored = ScoreClip.score(model, decoder, f.toFile(), batch);
+                    scored = FrameScorer.scoreFile(model, decoder, f.toFile(), batch);
                 } catch (ClipRejected e) {
                     System.out.printf("  %-34s not scored: %s%n", f.getFileName(), e.getMessage());
                     continue;

@@ -10,10 +10,10 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
- * Timestamps fingerprinted clips with their epoch ({@link FingerprintClip}) and promises that no clip will follow
+ * Timestamps fingerprinted clips with their epoch ({@code DecodeOnce}, the decoding pass) and promises that no clip will follow
  * with a stamp below the current time: stamps are the wall-clock time of fingerprinting, never decreasing per
  * subtask. So the watermark advances while a subtask is idle, and {@link DecideDuplicates} learns when every clip
- * that could come before a given one has been indexed. Must run chained right after {@link FingerprintClip}.
+ * that could come before a given one has been indexed. Must run chained right after the decoding pass.
  */
 public class ArrivalStamps implements WatermarkStrategy<ClipTask> {
     @Override

@@ -14,6 +14,8 @@ import java.util.Comparator;
  * independent of arrival order and parallelism.
  */
 public final class DedupOrder {
+    /** The epoch of every clip of a batch build; 0 is reserved for clips of earlier versions. */
+    public static final long BATCH_EPOCH = 1;
     private DedupOrder() {}
 
     /** Capture time of a clip without a readable one: after all others. */

@@ -1,9 +1,6 @@
 package dev.clipcurate.pipeline.dedup;
 
 import dev.clipcurate.pipeline.intake.ClipTask;
-import dev.clipcurate.pipeline.intake.Decisions;
-import dev.clipcurate.pipeline.media.DecodeGuard;
-import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.schemas.ClipRow;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -15,34 +12,36 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.util.List;
 
 /**
- * Wires the dedup stage between the verified landing file and the privacy stage:
+ * Wires the dedup stage in two parts around the decoding pass, which computes the fingerprints:
  *
  * <pre>
- * keyBy(sha256) DropExactCopies → FingerprintClip → ArrivalStamps ─┬─ fingerprints (+ earlier versions')
+ * keyBy(sha256) DropExactCopies → [decoding pass] → ArrivalStamps ─┬─ fingerprints (+ earlier versions')
  *                                                                  │    → BandEntries → keyBy(band key) BandIndex
  *                                                                  │    → keyBy(earlier clip) FingerprintStore ─ probes ─┐
  *                                                                  └─ keyBy(clip) DecideDuplicates ◄─────────────────────┘
  * </pre>
  *
  * @param unique    clips that copy no clip kept before them, with their fingerprint
- * @param decisions the manifest rows of clips that stop here: duplicates, and files that cannot be decoded
+ * @param decisions the manifest rows of the duplicates
  */
 public record DedupStage(DataStream<ClipTask> unique, DataStream<ClipRow> decisions) {
 
-    /**
-     * @param batch                true for a batch build (order by capture time), false for a streaming run (by arrival)
-     * @param earlierClipManifests clip manifests of earlier versions, whose accepted clips are kept first
-     */
-    public static DedupStage wire(StreamExecutionEnvironment env, DataStream<ClipTask> verified, List<String> earlierClipManifests,
-                                  DedupSettings settings, DecodeLimits jobLimits, DecodeGuard guard, boolean batch,
-                                  String buildId) {
-        SingleOutputStreamOperator<ClipTask> notCopies = verified
+    /** Exact copies (the same sha256) stop before any decoding; their rows are this operator's side output. */
+    public static SingleOutputStreamOperator<ClipTask> dropExactCopies(DataStream<ClipTask> verified,
+                                                                       List<String> earlierClipManifests, boolean batch,
+                                                                       String buildId) {
+        return verified
                 .keyBy((KeySelector<ClipTask, String>) t -> t.sha256, Types.STRING)
                 .process(new DropExactCopies(earlierClipManifests, batch, buildId))
                 .uid("dedup-exact").name("dedup: drop exact copies");
-        SingleOutputStreamOperator<ClipTask> fingerprinted = notCopies
-                .process(new FingerprintClip(jobLimits, guard, !batch, buildId))
-                .uid("dedup-fingerprint").name("dedup: decode and fingerprint");
+    }
+
+    /**
+     * @param fingerprinted        clips with their fingerprint, straight from the decoding pass
+     * @param earlierClipManifests clip manifests of earlier versions, whose accepted clips are kept first
+     */
+    public static DedupStage decide(StreamExecutionEnvironment env, DataStream<ClipTask> fingerprinted,
+                                    List<String> earlierClipManifests, DedupSettings settings, String buildId) {
         DataStream<ClipTask> stamped = fingerprinted
                 .assignTimestampsAndWatermarks(new ArrivalStamps())
                 .uid("dedup-stamps").name("dedup: arrival stamps");
@@ -68,7 +67,6 @@ public record DedupStage(DataStream<ClipTask> unique, DataStream<ClipRow> decisi
                 .connect(probes.keyBy((KeySelector<Probe, String>) p -> p.clipId, Types.STRING))
                 .process(new DecideDuplicates(settings, buildId))
                 .uid("dedup-decide").name("dedup: verify candidates, decide");
-        return new DedupStage(unique, notCopies.getSideOutput(Decisions.TAG)
-                .union(fingerprinted.getSideOutput(Decisions.TAG), unique.getSideOutput(Decisions.TAG)));
+        return new DedupStage(unique, unique.getSideOutput(dev.clipcurate.pipeline.intake.Decisions.TAG));
     }
 }

@@ -44,6 +44,20 @@ public class ClipTask {
     public Float clipScore;
     public String scoreModel;
     public String scoreModelSha256;
+    /** How the clip score was made up, for a low_score rejection's detail. */
+    public String scoreDetail;
+    /** The clip scored below its campaign's minimum: it was not anonymised, and is rejected low_score after dedup. */
+    public boolean belowMinimumScore;
+    /**
+     * The clip's sampled frames, anonymised and verified in the decoding pass: only frames whose every face and
+     * head is masked ever leave it. Null when the clip scored too low to be anonymised, or the verifier saw a face.
+     */
+    public dev.clipcurate.pipeline.privacy.AnonymisedFrame[] anonymisedFrames;
+    /** Frames in which the verifier saw a face outside the masks (then no frame is carried); the first one's time. */
+    public int leakFrames;
+    public long firstLeakMs;
+    /** Frames the privacy stage searched and verified. */
+    public int framesVerified;
     /** Set by the staging stage. */
     public String stagedLabel;
     public Float stagedConfidence;

@@ -13,9 +13,10 @@ import dev.clipcurate.pipeline.intake.ParseDonation;
 import dev.clipcurate.pipeline.intake.RejectionRecords;
 import dev.clipcurate.pipeline.intake.ResolveLandingFile;
 import dev.clipcurate.pipeline.media.FrameSample;
-import dev.clipcurate.pipeline.privacy.AnonymiseClip;
+import dev.clipcurate.pipeline.pass.DecodeOnce;
+import dev.clipcurate.pipeline.privacy.ReleaseFrames;
 import dev.clipcurate.pipeline.privacy.DonorPseudonymizer;
-import dev.clipcurate.pipeline.scoring.ScoreClip;
+import dev.clipcurate.pipeline.scoring.RejectLowScore;
 import dev.clipcurate.pipeline.shards.DatasetLayout;
 import dev.clipcurate.pipeline.shards.RollOnSizeOrCheckpoint;
 import dev.clipcurate.pipeline.shards.TarShardWriter;
@@ -52,8 +53,11 @@ import java.util.Map;
  * <pre>
  * Kafka clips.donated → ParseDonation → keyBy(clip id) DropRedeliveries
  *   → keyBy(donor) CheckConsent (+ Kafka donors.consent, broadcast) → ResolveLandingFile
- *   → DedupStage (exact copies, fingerprints, band index, decision) → ScoreClip (model, low_score)
- *   → keyBy(donor) LabelStaging (+ earlier versions' clips) → AnonymiseClip ─frames→ WebDataset tar shards
+ *   → keyBy(sha256) DropExactCopies
+ *   → DecodeOnce (one decode: fingerprint, score, and unless the score is too low faces, heads, tracking,
+ *                 verification, masks, JPEG; only anonymised frames leave it)
+ *   → dedup index and decision → RejectLowScore → keyBy(donor) LabelStaging (+ earlier versions' clips)
+ *   → ReleaseFrames (accepted, or quarantined face_leak) ─frames→ WebDataset tar shards
  * every stage's decision rows (side outputs) → clip manifest + clips.rejected
  * </pre>
  */
@@ -103,13 +107,19 @@ public final class CurationJob {
                 .process(new ResolveLandingFile(new LandingArea(o.landingRoot), o.maxFileBytes, buildId))
                 .uid("intake-resolve").name("intake: resolve landing file");
 
-        DedupStage dedup = DedupStage.wire(env, resolved, earlierClipManifests, o.dedupSettings(), o.decodeLimits(),
-                o.decodeGuard(), batch, buildId);
-
+        SingleOutputStreamOperator<ClipTask> notCopies = DedupStage.dropExactCopies(resolved, earlierClipManifests,
+                batch, buildId);
         Campaigns campaigns = o.campaigns();
+        // rebalanced: one donor's or one file's clips must not all wait for the same slot's pass
+        SingleOutputStreamOperator<ClipTask> analysed = notCopies.rebalance()
+                .process(new DecodeOnce(o.decodeLimits(), o.decodeGuard(), !batch, o.scoringSettings(), campaigns,
+                        o.privacySettings(), buildId))
+                .uid("decode-once").name("decode once: fingerprint, score, anonymise");
+        DedupStage dedup = DedupStage.decide(env, analysed, earlierClipManifests, o.dedupSettings(), buildId);
+
         SingleOutputStreamOperator<ClipTask> scored = dedup.unique()
-                .process(new ScoreClip(o.decodeLimits(), o.decodeGuard(), o.scoringSettings(), campaigns, buildId))
-                .uid("scoring-score").name("scoring: decode, score frames, low_score");
+                .process(new RejectLowScore(campaigns, buildId))
+                .uid("scoring-low-score").name("scoring: low_score");
         SingleOutputStreamOperator<ClipTask> labelled = scored
                 .keyBy((KeySelector<ClipTask, String>) t -> t.donorPseudonym, Types.STRING)
                 .connect(EarlierClipFacts.read(env, earlierClipManifests, scored)
@@ -117,13 +127,14 @@ public final class CurationJob {
                 .process(new LabelStaging(campaigns, batch ? 0 : o.stagingSettle.toMillis(), !batch, buildId))
                 .uid("staging-label").name("staging: staged, real or uncertain");
 
-        // rebalanced: one donor's clips must not all wait for the same slot's privacy stage
-        SingleOutputStreamOperator<FrameSample> frames = labelled.rebalance()
-                .process(new AnonymiseClip(o.decodeLimits(), o.decodeGuard(), o.privacySettings(), buildId))
-                .uid("privacy-anonymise").name("privacy: decode, anonymise faces, verify");
+        SingleOutputStreamOperator<FrameSample> frames = labelled
+                .process(new ReleaseFrames(o.privacySettings(), buildId))
+                .uid("privacy-release").name("privacy: release anonymised frames, or quarantine");
 
         DataStream<ClipRow> decisions = parsed.getSideOutput(Decisions.TAG)
-                .union(consented.getSideOutput(Decisions.TAG), resolved.getSideOutput(Decisions.TAG), dedup.decisions(), scored.getSideOutput(Decisions.TAG),
+                .union(consented.getSideOutput(Decisions.TAG), resolved.getSideOutput(Decisions.TAG),
+                        notCopies.getSideOutput(Decisions.TAG), analysed.getSideOutput(Decisions.TAG), dedup.decisions(),
+                        scored.getSideOutput(Decisions.TAG),
                         labelled.getSideOutput(Decisions.TAG), frames.getSideOutput(Decisions.TAG));
 
         DatasetLayout layout = new DatasetLayout(o.warehouse, o.dataset);

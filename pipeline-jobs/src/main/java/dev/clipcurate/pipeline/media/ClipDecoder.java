@@ -59,7 +59,10 @@ public final class ClipDecoder {
         this.limits = limits;
     }
 
-    /** Receives each sampled frame: BGR, long side capped; the Mat is valid only during the call. */
+    /**
+     * Receives each sampled frame: BGR, long side capped; the Mat is valid only during the call, and is not to be
+     * modified (another consumer of the same pass may be given the same Mat).
+     */
     public interface SampledFrameVisitor {
         void accept(int index, long tsMs, Mat image) throws Exception;
     }
@@ -75,10 +78,25 @@ public final class ClipDecoder {
     }
 
     /**
-     * Decodes a clip and hands each sampled frame to {@code visitor}, in order. The same file gives the same
-     * frames every time, so a caller may decode twice (analyse, then write) instead of holding raw frames.
+     * Decodes a clip and hands each sampled frame to {@code visitor}, in order, at the limits' rate and long side.
      */
     public DecodedClip decode(File file, SampledFrameVisitor visitor) throws ClipRejected {
+        return decode(file, List.of(new Sampling(limits.sampleFps(), limits.maxLongSide(), visitor)));
+    }
+
+    /** One consumer of a decoding pass: the frames at its rate, with their long side capped at its size. */
+    public record Sampling(double fps, int maxLongSide, SampledFrameVisitor visitor) {
+        public Sampling {
+            if (!(fps > 0)) throw new IllegalArgumentException("sample rate must be > 0 frames per second");
+            if (maxLongSide < 16) throw new IllegalArgumentException("max long side must be at least 16 px");
+        }
+    }
+
+    /**
+     * Decodes a clip once for several consumers: each gets the frames of its own sampling, in order, numbered from 0.
+     * A frame two consumers sample at the same size is converted and scaled once and given to both.
+     */
+    public DecodedClip decode(File file, List<Sampling> samplings) throws ClipRejected {
         long started = System.nanoTime();
         long budgetNanos = (long) (limits.decodeBudgetSeconds() * 1e9);
         try (PointerScope scope = new PointerScope();
@@ -119,13 +137,15 @@ public final class ClipDecoder {
                         "%.1f s is over the limit of %.0f s", declaredSeconds, limits.maxDurationSeconds()));
             }
 
-            long intervalUs = Math.round(1e6 / limits.sampleFps());
+            int consumers = samplings.size();
+            long[] intervalUs = new long[consumers];
+            long[] nextSampleUs = new long[consumers];
+            int[] sampledBy = new int[consumers];
+            for (int c = 0; c < consumers; c++) intervalUs[c] = Math.round(1e6 / samplings.get(c).fps());
             long maxUs = (long) (limits.maxDurationSeconds() * 1e6);
-            long nextSampleUs = 0;
             long firstTs = Long.MIN_VALUE;
             long lastTs = 0;
             int decoded = 0;
-            int sampled = 0;
             long visitorNanos = 0;
             while (true) {
                 Frame frame;
@@ -152,20 +172,38 @@ public final class ClipDecoder {
                     throw new ClipRejected(RejectReason.RESOLUTION_OVER_LIMIT, "a frame of " + frame.imageWidth + "x"
                             + frame.imageHeight + " is over the limit");
                 }
-                if (rel >= nextSampleUs) {
+                boolean wanted = false;
+                for (int c = 0; c < consumers; c++) wanted |= rel >= nextSampleUs[c];
+                if (wanted) {
                     long visitStarted = System.nanoTime();
-                    try (Mat scaled = capLongSide(toMat.convert(frame))) {
-                        visitor.accept(sampled++, rel / 1000, scaled);
-                    } catch (ClipRejected | InfrastructureFailure e) {
-                        throw e;
-                    } catch (Exception e) {
-                        throw new ClipRejected(RejectReason.PROCESSING_ERROR,
-                                "frame " + (sampled - 1) + " could not be processed: " + shortMessage(e));
+                    Mat full = toMat.convert(frame);
+                    int scaledTo = -1;
+                    Mat scaled = null;
+                    try {
+                        for (int c = 0; c < consumers; c++) {
+                            if (rel < nextSampleUs[c]) continue;
+                            Sampling sampling = samplings.get(c);
+                            if (scaled == null || scaledTo != sampling.maxLongSide()) {
+                                if (scaled != null) scaled.close();
+                                scaled = capLongSide(full, sampling.maxLongSide());
+                                scaledTo = sampling.maxLongSide();
+                            }
+                            try {
+                                sampling.visitor().accept(sampledBy[c]++, rel / 1000, scaled);
+                            } catch (ClipRejected | InfrastructureFailure e) {
+                                throw e;
+                            } catch (Exception e) {
+                                throw new ClipRejected(RejectReason.PROCESSING_ERROR,
+                                        "frame " + (sampledBy[c] - 1) + " could not be processed: " + shortMessage(e));
+                            }
+                            while (nextSampleUs[c] <= rel) nextSampleUs[c] += intervalUs[c];
+                        }
+                    } finally {
+                        if (scaled != null) scaled.close();
                     }
-                    // the budget bounds decoding, not what the caller does with a frame (face detection)
+                    // the budget bounds decoding, not what the callers do with a frame (face detection)
                     visitorNanos += System.nanoTime() - visitStarted;
                     DEADLINE.get()[0] = started + visitorNanos + budgetNanos;
-                    while (nextSampleUs <= rel) nextSampleUs += intervalUs;
                 }
             }
             checkBudget(started + visitorNanos, budgetNanos);
@@ -209,13 +247,13 @@ public final class ClipDecoder {
     }
 
     /** The frame with its long side capped, as a new Mat (the converter's Mat is reused by the next grab). */
-    private Mat capLongSide(Mat image) {
+    private static Mat capLongSide(Mat image, int maxLongSide) {
         int w = image.cols();
         int h = image.rows();
         int longSide = Math.max(w, h);
         Mat out = new Mat();
-        if (longSide > limits.maxLongSide()) {
-            double scale = (double) limits.maxLongSide() / longSide;
+        if (longSide > maxLongSide) {
+            double scale = (double) maxLongSide / longSide;
             resize(image, out, new Size(Math.max(1, (int) Math.round(w * scale)), Math.max(1, (int) Math.round(h * scale))),
                     0, 0, INTER_AREA);
         } else {

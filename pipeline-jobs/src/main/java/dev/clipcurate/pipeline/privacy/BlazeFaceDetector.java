@@ -5,7 +5,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
@@ -39,7 +38,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
  * 0.86 to 0.96 on the faces at hand; the false faces on textures (a squirrel's fur, Starry Night) were 80 to 125 px
  * boxes at 0.51 to 0.62, which a single threshold could only remove by losing a third of the small faces.
  *
- * <p>Not thread-safe (input buffer); the ONNX session is shared.
+ * <p>Thread-safe; the ONNX sessions are shared.
  */
 public final class BlazeFaceDetector implements AutoCloseable {
     public static final String MODEL = "face_detection_back_any_size.onnx";
@@ -62,7 +61,6 @@ public final class BlazeFaceDetector implements AutoCloseable {
     private final OrtSession session;
     private final OrtSession frontSession;
     private final float threshold;
-    private FloatPointer inputPointer = new FloatPointer(0L);
 
     public BlazeFaceDetector(float threshold) throws OrtException, IOException {
         this.session = OnnxSessions.acquire(MODEL);
@@ -114,30 +112,24 @@ public final class BlazeFaceDetector implements AutoCloseable {
     /** Runs a model on an image padded with black to inW × inH at its bottom and right. */
     private void run(OrtSession model, int[] strides, Mat image, int inW, int inH, double scale, List<FaceBox> out)
             throws OrtException {
-        long values = (long) inW * inH * 3;
-        if (inputPointer.capacity() < values) {
-            inputPointer.close();
-            inputPointer = new FloatPointer(values);
-        }
         try (Mat padded = new Mat();
              Mat rgb = new Mat();
-             Mat floats = new Mat(inH, inW, CV_32FC3, inputPointer)) {
+             Mat floats = new Mat()) {
             // the model expects RGB in [-1, 1]
             copyMakeBorder(image, padded, 0, inH - image.rows(), 0, inW - image.cols(), BORDER_CONSTANT,
                     new Scalar(0, 0, 0, 0));
             cvtColor(padded, rgb, COLOR_BGR2RGB);
             rgb.convertTo(floats, CV_32FC3, 1 / 127.5, -1);
-        }
-        FloatBuffer input = inputPointer.asBuffer();
-        input.limit((int) values);
-        try (OnnxTensor tensor = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), input, new long[] {1, inH, inW, 3});
-             OrtSession.Result result = model.run(Map.of("input:0", tensor))) {
-            float[][][] scores0 = (float[][][]) result.get(0).getValue();
-            float[][][] scores1 = (float[][][]) result.get(1).getValue();
-            float[][][] boxes0 = (float[][][]) result.get(2).getValue();
-            float[][][] boxes1 = (float[][][]) result.get(3).getValue();
-            decode(scores0[0], boxes0[0], strides[0], ANCHORS[0], inW, scale, out);
-            decode(scores1[0], boxes1[0], strides[1], ANCHORS[1], inW, scale, out);
+            FloatBuffer input = floats.createBuffer();
+            try (OnnxTensor tensor = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), input, new long[] {1, inH, inW, 3});
+                 OrtSession.Result result = model.run(Map.of("input:0", tensor))) {
+                float[][][] scores0 = (float[][][]) result.get(0).getValue();
+                float[][][] scores1 = (float[][][]) result.get(1).getValue();
+                float[][][] boxes0 = (float[][][]) result.get(2).getValue();
+                float[][][] boxes1 = (float[][][]) result.get(3).getValue();
+                decode(scores0[0], boxes0[0], strides[0], ANCHORS[0], inW, scale, out);
+                decode(scores1[0], boxes1[0], strides[1], ANCHORS[1], inW, scale, out);
+            }
         }
     }
 
@@ -187,7 +179,6 @@ public final class BlazeFaceDetector implements AutoCloseable {
 
     @Override
     public void close() throws OrtException {
-        inputPointer.close();
         OnnxSessions.release(MODEL);
         OnnxSessions.release(FRONT_MODEL);
     }

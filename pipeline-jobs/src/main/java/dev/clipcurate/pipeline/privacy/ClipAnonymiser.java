@@ -18,7 +18,8 @@ import java.util.List;
 
 
 /**
- * Anonymises one clip file in one decoding pass: faces and heads are found in each sampled frame as it is decoded,
+ * Anonymises one clip's sampled frames as they are decoded ({@link #start}, fed by the job's one decoding pass, or
+ * {@link #anonymise} for a file on its own): faces and heads are found in each sampled frame as it arrives,
  * tracking adds boxes from the neighbouring frames (a few frames are held back until those are searched), then
  * the independent verifier checks what each frame will show outside its masks, and the frame is anonymised and
  * encoded. Frames in which the verifier sees a face outside the masks are never written. Deterministic: the same
@@ -43,7 +44,7 @@ public final class ClipAnonymiser implements AutoCloseable {
      * The anonymised frames, faces per frame ({detected, anonymised}), the boxes anonymised in each frame and how
      * many frames the verifier rejected.
      */
-    public record Outcome(DecodedClip clip, List<DecodedClip.SampledFrame> frames, List<int[]> faceCounts,
+    public record Outcome(List<DecodedClip.SampledFrame> frames, List<int[]> faceCounts,
                           List<List<FaceBox>> boxes, int leakFrames, long firstLeakMs) {}
 
     public ClipAnonymiser(DecodeLimits limits, PrivacySettings privacy) throws Exception {
@@ -57,12 +58,16 @@ public final class ClipAnonymiser implements AutoCloseable {
         this.jpegQuality = limits.jpegQuality();
     }
 
+    /** Decodes a file on its own and anonymises it: for tests and tools; the job feeds {@link #start} instead. */
     public Outcome anonymise(File file, ConsentedRegions consented, String clipId) throws ClipRejected {
-        long seed = Hashing.sha256Hex(clipId.getBytes(StandardCharsets.UTF_8)).hashCode();
-        OnePass pass = new OnePass(consented, seed);
-        DecodedClip clip = decoder.decode(file, pass::add);
-        pass.finish();
-        return new Outcome(clip, pass.frames, pass.faceCounts, pass.masks, (int) pass.leaks, pass.firstLeakMs);
+        Pass pass = start(consented, clipId);
+        decoder.decode(file, pass::add);
+        return pass.finish();
+    }
+
+    /** A pass over one clip: give it the clip's sampled frames in order, then {@link Pass#finish}. */
+    public Pass start(ConsentedRegions consented, String clipId) {
+        return new Pass(consented, Hashing.sha256Hex(clipId.getBytes(StandardCharsets.UTF_8)).hashCode());
     }
 
     /**
@@ -71,28 +76,29 @@ public final class ClipAnonymiser implements AutoCloseable {
      * masks are final, and it is verified, anonymised and encoded, and its pixels dropped. At most reach + 1 frames
      * are held at once.
      */
-    private final class OnePass {
+    public final class Pass {
         private final ConsentedRegions consented;
         private final long seed;
         private final int reach = tracker.reach();
         private final List<List<FaceBox>> detections = new ArrayList<>();
         private final List<Integer> people = new ArrayList<>();
         private final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>();
-        final List<DecodedClip.SampledFrame> frames = new ArrayList<>();
-        final List<int[]> faceCounts = new ArrayList<>();
-        final List<List<FaceBox>> masks = new ArrayList<>();
-        long leaks;
-        long firstLeakMs = -1;
+        private final List<DecodedClip.SampledFrame> frames = new ArrayList<>();
+        private final List<int[]> faceCounts = new ArrayList<>();
+        private final List<List<FaceBox>> masks = new ArrayList<>();
+        private long leaks;
+        private long firstLeakMs = -1;
 
         /** A searched frame waiting for its masks: its pixels outside the decoder's memory, which it reuses. */
         private record Held(int index, long tsMs, int width, int height, byte[] bgr) {}
 
-        OnePass(ConsentedRegions consented, long seed) {
+        private Pass(ConsentedRegions consented, long seed) {
             this.consented = consented;
             this.seed = seed;
         }
 
-        void add(int index, long tsMs, Mat image) {
+        /** The next sampled frame (index counts from 0); the Mat is only read. */
+        public void add(int index, long tsMs, Mat image) {
             Found found = find(image).bystanders(consented, tsMs, image.cols(), image.rows());
             people.add(found.people());
             detections.add(found.masks(faceEnlarge));
@@ -102,8 +108,9 @@ public final class ClipAnonymiser implements AutoCloseable {
             while (!held.isEmpty() && held.peek().index() + reach < detections.size()) write(held.poll());
         }
 
-        void finish() {
+        public Outcome finish() {
             while (!held.isEmpty()) write(held.poll());
+            return new Outcome(frames, faceCounts, masks, (int) leaks, firstLeakMs);
         }
 
         private void write(Held frame) {

@@ -25,11 +25,11 @@ class DedupOperatorsTest {
 
     @Test
     void bandIndexDirectsPairsFromTheLaterClipToTheEarlierWhateverTheArrivalOrder() throws Exception {
-        ClipFingerprint early = SyntheticFingerprints.clip(1, "early", "2026-05-01T10:00:00Z", FingerprintClip.BATCH_EPOCH, FRAMES);
-        ClipFingerprint late = copy(early, "late", "2026-05-01T10:05:00Z", FingerprintClip.BATCH_EPOCH);
+        ClipFingerprint early = SyntheticFingerprints.clip(1, "early", "2026-05-01T10:00:00Z", DedupOrder.BATCH_EPOCH, FRAMES);
+        ClipFingerprint late = copy(early, "late", "2026-05-01T10:05:00Z", DedupOrder.BATCH_EPOCH);
         ClipFingerprint earlierVersion = copy(early, "v1-clip", "2030-01-01T00:00:00Z", 0);
         ClipFingerprint earlierVersionToo = copy(early, "v1-other", "2030-01-01T00:00:00Z", 0);
-        ClipFingerprint unrelated = SyntheticFingerprints.clip(2, "unrelated", "2026-05-01T09:00:00Z", FingerprintClip.BATCH_EPOCH, FRAMES);
+        ClipFingerprint unrelated = SyntheticFingerprints.clip(2, "unrelated", "2026-05-01T09:00:00Z", DedupOrder.BATCH_EPOCH, FRAMES);
         for (List<ClipFingerprint> arrival : List.of(List.of(late, early, earlierVersion, earlierVersionToo, unrelated),
                 List.of(unrelated, earlierVersionToo, early, earlierVersion, late))) {
             try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new BandIndex()),

@@ -4,8 +4,8 @@ import dev.clipcurate.pipeline.common.InfrastructureFailure;
 import dev.clipcurate.pipeline.media.DecodeGuard;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.media.FrameSample;
-import dev.clipcurate.pipeline.privacy.AnonymiseClip;
 import dev.clipcurate.pipeline.privacy.PrivacySettings;
+import dev.clipcurate.pipeline.testing.PassRun;
 import dev.clipcurate.pipeline.testing.TestClips;
 import dev.clipcurate.pipeline.testing.TestTasks;
 import dev.clipcurate.schemas.ClipRow;
@@ -72,25 +72,20 @@ class SafetyNetTest {
     @Test
     void theAnonymiserGoesOnAfterAClipItCannotJudge() throws Exception {
         Path clip = TestClips.write(tmp.resolve("clip.mp4"), 320, 240, 10, 2);
-        AnonymiseClip operator = new AnonymiseClip(DecodeLimits.defaults(), DecodeGuard.none(), PrivacySettings.defaults(), "b1");
-        try (var harness = ProcessFunctionTestHarnesses.forProcessFunction(operator)) {
-            ClipTask broken = TestTasks.task("broken", "car-door");
-            broken.resolvedPath = clip.toUri().toString();
-            broken.consentedSubjectsJson = "[{\"subject\": ";
-            ClipTask fine = TestTasks.task("fine", "car-door");
-            fine.resolvedPath = clip.toUri().toString();
-            harness.processElement(broken, 1);
-            harness.processElement(fine, 2);
-            List<ClipRow> rows = harness.getSideOutput(dev.clipcurate.pipeline.intake.Decisions.TAG).stream()
-                    .map(StreamRecord::getValue).toList();
-            assertEquals(List.of("broken", "fine"), rows.stream().map(ClipRow::getClipId).toList());
-            assertEquals("processing_error", rows.get(0).getReason());
-            assertTrue(rows.get(0).getReasonDetail().contains("privacy: anonymise"), rows.get(0).getReasonDetail());
-            assertTrue(rows.get(0).getReasonDetail().contains("IllegalArgumentException"), rows.get(0).getReasonDetail());
-            assertEquals("accepted", rows.get(1).getDecision());
-            List<FrameSample> frames = harness.extractOutputValues();
-            assertEquals(4, frames.size(), "the next clip's 2 s at 2 fps");
-            assertTrue(frames.stream().allMatch(f -> f.clipId.equals("fine")));
-        }
+        ClipTask broken = TestTasks.task("broken", "car-door");
+        broken.resolvedPath = clip.toUri().toString();
+        broken.consentedSubjectsJson = "[{\"subject\": ";
+        ClipTask fine = TestTasks.task("fine", "car-door");
+        fine.resolvedPath = clip.toUri().toString();
+        PassRun.Result result = PassRun.run(tmp, List.of(broken, fine));
+        List<ClipRow> rows = result.rows();
+        assertEquals(List.of("broken", "fine"), rows.stream().map(ClipRow::getClipId).toList());
+        assertEquals("processing_error", rows.get(0).getReason());
+        assertTrue(rows.get(0).getReasonDetail().contains("decode once"), rows.get(0).getReasonDetail());
+        assertTrue(rows.get(0).getReasonDetail().contains("IllegalArgumentException"), rows.get(0).getReasonDetail());
+        assertEquals("accepted", rows.get(1).getDecision());
+        List<FrameSample> frames = result.frames();
+        assertEquals(4, frames.size(), "the next clip's 2 s at 2 fps");
+        assertTrue(frames.stream().allMatch(f -> f.clipId.equals("fine")));
     }
 }

@@ -1,7 +1,10 @@
 package dev.clipcurate.pipeline.media;
 
 import dev.clipcurate.pipeline.common.Hashing;
-import dev.clipcurate.pipeline.dedup.FingerprintClip;
+import dev.clipcurate.pipeline.common.Campaigns;
+import dev.clipcurate.pipeline.pass.DecodeOnce;
+import dev.clipcurate.pipeline.privacy.PrivacySettings;
+import dev.clipcurate.pipeline.scoring.ScoringSettings;
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.intake.Decisions;
 import dev.clipcurate.pipeline.testing.TestFootage;
@@ -58,7 +61,7 @@ class DecodeGuardTest {
         task.resolvedPath = clip.toUri().toString();
         DecodeGuard guard = new DecodeGuard(markers.toUri().toString(), 1);
         try (var harness = ProcessFunctionTestHarnesses.forProcessFunction(
-                new FingerprintClip(DecodeLimits.defaults(), guard, false, "b2"))) {
+                pass(guard))) {
             harness.processElement(task, 1);
             assertEquals(List.of(), harness.extractOutputValues());
             List<ClipRow> rows = harness.getSideOutput(Decisions.TAG).stream().map(r -> r.getValue()).toList();
@@ -73,7 +76,7 @@ class DecodeGuardTest {
         again.sha256 = sha;
         again.resolvedPath = clip.toUri().toString();
         try (var harness = ProcessFunctionTestHarnesses.forProcessFunction(
-                new FingerprintClip(DecodeLimits.defaults(), new DecodeGuard(markers.toUri().toString(), 2), false, "b3"))) {
+                pass(new DecodeGuard(markers.toUri().toString(), 2)))) {
             harness.processElement(again, 1);
             assertEquals(1, harness.extractOutputValues().size(), "decoded");
         }
@@ -104,10 +107,16 @@ class DecodeGuardTest {
         task.sha256 = sha;
         task.resolvedPath = notVideo.toUri().toString();
         try (var harness = ProcessFunctionTestHarnesses.forProcessFunction(
-                new FingerprintClip(DecodeLimits.defaults(), new DecodeGuard(markers.toUri().toString(), 1), false, "b1"))) {
+                pass(new DecodeGuard(markers.toUri().toString(), 1)))) {
             harness.processElement(task, 1);
             assertEquals("not_a_video", harness.getSideOutput(Decisions.TAG).peek().getValue().getReason());
         }
         assertFalse(Files.exists(markers.resolve(sha)));
+    }
+
+    /** The job's decoding pass, with the bundled campaign rules. */
+    private static DecodeOnce pass(DecodeGuard guard) throws java.io.IOException {
+        return new DecodeOnce(DecodeLimits.defaults(), guard, false, ScoringSettings.defaults(), Campaigns.load(null),
+                PrivacySettings.defaults(), "b1");
     }
 }

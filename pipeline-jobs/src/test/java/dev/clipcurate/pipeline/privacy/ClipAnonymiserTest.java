@@ -1,16 +1,13 @@
 package dev.clipcurate.pipeline.privacy;
 
 import dev.clipcurate.pipeline.intake.ClipTask;
-import dev.clipcurate.pipeline.intake.Decisions;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.media.DecodedClip;
 import dev.clipcurate.pipeline.media.FrameSample;
+import dev.clipcurate.pipeline.testing.PassRun;
 import dev.clipcurate.pipeline.testing.TestClips;
 import dev.clipcurate.pipeline.testing.TestFootage;
 import dev.clipcurate.schemas.ClipRow;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +21,7 @@ import java.util.List;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A clip of a real photo with a face, through both passes, checked frame by frame by both detectors. */
@@ -74,22 +72,16 @@ class ClipAnonymiserTest {
     void aFaceTheDetectorMissesQuarantinesTheClip() throws Exception {
         // detectors too strict to find anything stand in for a missed face: the verifier must catch it
         PrivacySettings blind = new PrivacySettings(0.999f, 2f, Anonymiser.Mode.MOSAIC, 2, 4, 1.3);
-        AnonymiseClip operator = new AnonymiseClip(DecodeLimits.defaults(), dev.clipcurate.pipeline.media.DecodeGuard.none(), blind, "b1");
-        try (var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(operator))) {
-            harness.open();
-            ClipTask task = new ClipTask();
-            task.clipId = "pan";
-            task.resolvedPath = clip.toUri().toString();
-            task.sourceTopic = "t";
-            harness.processElement(new StreamRecord<>(task));
-            List<FrameSample> frames = harness.extractOutputValues();
-            assertEquals(List.of(), frames, "no frame of a leaking clip is written");
-            ClipRow row = (ClipRow) harness.getSideOutput(Decisions.TAG).peek().getValue();
-            assertEquals("quarantined", row.getDecision());
-            assertEquals("face_leak", row.getReason());
-            assertEquals(0, row.getFramesWritten());
-            assertTrue(row.getReasonDetail().contains("still showed a face"), row.getReasonDetail());
-        }
+        ClipTask task = dev.clipcurate.pipeline.testing.TestTasks.task("pan", "car-door");
+        task.resolvedPath = clip.toUri().toString();
+        PassRun.Result result = PassRun.run(tmp, List.of(task), blind);
+        assertNull(result.analysed().get(0).anonymisedFrames, "no frame of a leaking clip leaves the decoding pass");
+        assertEquals(List.of(), result.frames(), "no frame of a leaking clip is written");
+        ClipRow row = result.rows().get(0);
+        assertEquals("quarantined", row.getDecision());
+        assertEquals("face_leak", row.getReason());
+        assertEquals(0, row.getFramesWritten());
+        assertTrue(row.getReasonDetail().contains("showed the verifier a face"), row.getReasonDetail());
     }
 
     @Test

@@ -1,17 +1,15 @@
 package dev.clipcurate.pipeline.privacy;
 
 import dev.clipcurate.pipeline.intake.ClipTask;
-import dev.clipcurate.pipeline.intake.Decisions;
 import dev.clipcurate.pipeline.media.ClipDecoder;
-import dev.clipcurate.pipeline.media.DecodeGuard;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.media.FrameSample;
 import dev.clipcurate.pipeline.testing.PixelChanges;
+import dev.clipcurate.pipeline.testing.PassRun;
 import dev.clipcurate.pipeline.testing.TestClips;
 import dev.clipcurate.pipeline.testing.TestFootage;
 import dev.clipcurate.pipeline.testing.TestTasks;
 import dev.clipcurate.schemas.ClipRow;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
@@ -66,14 +64,13 @@ class HeadDetectorTest {
             System.out.printf("%s: head %s (truth %s, IoU %.2f); BlazeFace alone: %s%n", scene.name, found, truth,
                     found.iou(truth), faces.stream().filter(f -> f.intersectionArea(truth) > 0).toList());
 
-            AnonymiseClip operator = new AnonymiseClip(DecodeLimits.defaults(), DecodeGuard.none(), PrivacySettings.defaults(), "b1");
-            try (var harness = ProcessFunctionTestHarnesses.forProcessFunction(operator)) {
+            {
                 ClipTask task = TestTasks.task(scene.name, "package-theft");
                 task.resolvedPath = clip.toUri().toString();
-                harness.processElement(task, 1);
-                ClipRow row = harness.getSideOutput(Decisions.TAG).peek().getValue();
+                PassRun.Result result = PassRun.run(tmp, List.of(task));
+                ClipRow row = result.rows().get(0);
                 assertEquals("accepted", row.getDecision(), row.toString());
-                List<FrameSample> written = harness.extractOutputValues();
+                List<FrameSample> written = result.frames();
                 assertEquals(originals.size(), written.size());
                 for (int i = 0; i < written.size(); i++) {
                     try (Mat encoded = new Mat(new BytePointer(written.get(i).jpeg)); Mat decoded = imdecode(encoded, IMREAD_COLOR)) {

@@ -18,16 +18,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ScoringModelTest {
     private static final ScoringRules RULES = new ScoringRules(0.3, 0.25, 0.25);
 
-    private static ScoreClip.Scored score(Path clip, int batch) throws Exception {
+    private static FrameScorer.Scored score(Path clip, int batch) throws Exception {
         try (ScoringModel model = ScoringModel.open(ScoringSettings.defaults())) {
-            return ScoreClip.score(model, new ClipDecoder(DecodeLimits.defaults()), clip.toFile(), batch);
+            return FrameScorer.scoreFile(model, new ClipDecoder(DecodeLimits.defaults()), clip.toFile(), batch);
         }
     }
 
     @Test
     void peopleInTheStreetScoreHighAndATreeInTheWindLow() throws Exception {
-        ScoreClip.Scored street = score(TestFootage.streetCamera(), 16);
-        ScoreClip.Scored tree = score(TestFootage.sample("tree.avi"), 16);
+        FrameScorer.Scored street = score(TestFootage.streetCamera(), 16);
+        FrameScorer.Scored tree = score(TestFootage.sample("tree.avi"), 16);
         ClipScore streetScore = ClipScore.of(street.scores(), street.moving(), RULES);
         ClipScore treeScore = ClipScore.of(tree.scores(), tree.moving(), RULES);
         assertTrue(streetScore.score() > 0.6, "street " + streetScore.describe());
@@ -40,8 +40,8 @@ class ScoringModelTest {
 
     @Test
     void batchSizeDoesNotChangeScores() throws Exception {
-        ScoreClip.Scored one = score(TestFootage.megamind(), 1);
-        ScoreClip.Scored seven = score(TestFootage.megamind(), 7);
+        FrameScorer.Scored one = score(TestFootage.megamind(), 1);
+        FrameScorer.Scored seven = score(TestFootage.megamind(), 7);
         assertEquals(one.scores().length, seven.scores().length);
         for (int i = 0; i < one.scores().length; i++) assertEquals(one.scores()[i], seven.scores()[i], 1e-5);
     }
@@ -61,9 +61,9 @@ class ScoringModelTest {
 
     @Test
     void askingForCudaWithoutItFallsBackToTheCpuWithTheSameScores() throws Exception {
-        ScoreClip.Scored cpu = score(TestFootage.megamind(), 8);
+        FrameScorer.Scored cpu = score(TestFootage.megamind(), 8);
         try (ScoringModel model = ScoringModel.open(new ScoringSettings(null, 8, 1, true))) {
-            ScoreClip.Scored cuda = ScoreClip.score(model, new ClipDecoder(DecodeLimits.defaults()),
+            FrameScorer.Scored cuda = FrameScorer.scoreFile(model, new ClipDecoder(DecodeLimits.defaults()),
                     TestFootage.megamind().toFile(), 8);
             assertEquals(cpu.scores().length, cuda.scores().length);
             for (int i = 0; i < cpu.scores().length; i++) assertEquals(cpu.scores()[i], cuda.scores()[i], 1e-5);
