@@ -210,6 +210,9 @@ public final class CurationRunner {
         Configuration conf = new Configuration();
         conf.setString("execution.runtime-mode", mode.name());
         conf.setString("parallelism.default", Integer.toString(options.parallelism));
+        // a BATCH job's scheduler would size each operator by its input's bytes: a few kilobytes of donation
+        // records would get parallelism 1, and the decoding pass, seconds of CPU per clip, would use one slot
+        conf.setString("execution.batch.adaptive.auto-parallelism.enabled", "false");
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(options.parallelism, 1)));
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.setString("restart-strategy.type", "fixed-delay");

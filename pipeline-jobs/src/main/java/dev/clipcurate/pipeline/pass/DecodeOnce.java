@@ -45,6 +45,7 @@ import java.util.List;
  * after the dedup index has seen every fingerprint, downstream: they are anonymised here and dropped there.
  */
 public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DecodeOnce.class);
     static final String NAME = "decode once: fingerprint, score, anonymise";
     private final DecodeLimits limits;
     private final DecodeLimits fingerprintLimits;
@@ -94,6 +95,8 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
         batch = model.batchBuffer(model.batchSize(scoring.batchSize()));
         anonymiser = new ClipAnonymiser(limits, privacy);
         var runtime = getRuntimeContext();
+        LOG.info("decoding pass {} of {} ready", runtime.getTaskInfo().getIndexOfThisSubtask() + 1,
+                runtime.getTaskInfo().getNumberOfParallelSubtasks());
         framesScored = runtime.getMetricGroup().counter("framesScored");
         clipsNotAnonymised = runtime.getMetricGroup().counter("clipsBelowMinimumScore");
         clipsScored = runtime.getLongCounter(Progress.CLIPS_SCORED);
