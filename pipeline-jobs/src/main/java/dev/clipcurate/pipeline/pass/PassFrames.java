@@ -1,12 +1,10 @@
 package dev.clipcurate.pipeline.pass;
 
+import dev.clipcurate.pipeline.media.HeldFrame;
 import dev.clipcurate.pipeline.privacy.ClipAnonymiser;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 import java.util.ArrayDeque;
-
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 
 /**
  * A clip's sampled frames on their way to the privacy stage while the clip's score is not known: held (their
@@ -18,10 +16,8 @@ final class PassFrames {
     /** 32 s at 2 fps: 59 MB of 640×480 frames. Doorbell and dashcam clips are mostly shorter. */
     static final int MAX_HELD = 64;
     private final ClipAnonymiser.Pass privacy;
-    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private final ArrayDeque<HeldFrame> held = new ArrayDeque<>();
     private boolean started;
-
-    private record Held(int index, long tsMs, int width, int height, byte[] bgr) {}
 
     PassFrames(ClipAnonymiser.Pass privacy) {
         this.privacy = privacy;
@@ -29,9 +25,7 @@ final class PassFrames {
 
     void add(int index, long tsMs, Mat image) {
         if (!started && held.size() < MAX_HELD) {
-            byte[] bgr = new byte[(int) (image.total() * image.channels())];
-            image.data().get(bgr);
-            held.add(new Held(index, tsMs, image.cols(), image.rows(), bgr));
+            held.add(HeldFrame.copyOf(index, tsMs, image));
             return;
         }
         release();
@@ -51,12 +45,6 @@ final class PassFrames {
 
     private void release() {
         started = true;
-        while (!held.isEmpty()) {
-            Held h = held.poll();
-            try (BytePointer pixels = new BytePointer(h.bgr());
-                 Mat image = new Mat(h.height(), h.width(), CV_8UC3, pixels)) {
-                privacy.add(h.index(), h.tsMs(), image);
-            }
-        }
+        while (!held.isEmpty()) privacy.add(held.poll());
     }
 }

@@ -6,9 +6,9 @@ import dev.clipcurate.pipeline.intake.RejectReason;
 import dev.clipcurate.pipeline.media.ClipDecoder;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.media.DecodedClip;
+import dev.clipcurate.pipeline.media.HeldFrame;
 import dev.clipcurate.pipeline.media.JpegEncoder;
 
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 import java.io.File;
@@ -82,15 +82,12 @@ public final class ClipAnonymiser implements AutoCloseable {
         private final int reach = tracker.reach();
         private final List<List<FaceBox>> detections = new ArrayList<>();
         private final List<Integer> people = new ArrayList<>();
-        private final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>();
+        private final java.util.ArrayDeque<HeldFrame> held = new java.util.ArrayDeque<>();
         private final List<DecodedClip.SampledFrame> frames = new ArrayList<>();
         private final List<int[]> faceCounts = new ArrayList<>();
         private final List<List<FaceBox>> masks = new ArrayList<>();
         private long leaks;
         private long firstLeakMs = -1;
-
-        /** A searched frame waiting for its masks: its pixels outside the decoder's memory, which it reuses. */
-        private record Held(int index, long tsMs, int width, int height, byte[] bgr) {}
 
         private Pass(ConsentedRegions consented, long seed) {
             this.consented = consented;
@@ -99,12 +96,15 @@ public final class ClipAnonymiser implements AutoCloseable {
 
         /** The next sampled frame (index counts from 0); the Mat is only read. */
         public void add(int index, long tsMs, Mat image) {
-            Found found = find(image).bystanders(consented, tsMs, image.cols(), image.rows());
+            add(HeldFrame.copyOf(index, tsMs, image));
+        }
+
+        /** The next sampled frame, held already (its pixels are not copied again). */
+        public void add(HeldFrame frame) {
+            Found found = frame.withMat(image -> find(image).bystanders(consented, frame.tsMs(), frame.width(), frame.height()));
             people.add(found.people());
             detections.add(found.masks(faceEnlarge));
-            byte[] bgr = new byte[(int) (image.total() * image.channels())];
-            image.data().get(bgr);
-            held.add(new Held(index, tsMs, image.cols(), image.rows(), bgr));
+            held.add(frame);
             while (!held.isEmpty() && held.peek().index() + reach < detections.size()) write(held.poll());
         }
 
@@ -113,28 +113,28 @@ public final class ClipAnonymiser implements AutoCloseable {
             return new Outcome(frames, faceCounts, masks, (int) leaks, firstLeakMs);
         }
 
-        private void write(Held frame) {
+        private void write(HeldFrame frame) {
             // tracking over the frames within reach gives this frame's boxes as over the whole clip would
             int from = Math.max(0, frame.index() - reach);
             int to = Math.min(detections.size(), frame.index() + reach + 1);
             List<FaceBox> frameBoxes = tracker.boxesToAnonymise(detections.subList(from, to)).get(frame.index() - from);
             masks.add(frameBoxes);
-            byte[] jpeg;
-            List<FaceBox> visible;
-            long started = System.nanoTime();
-            try (BytePointer pixels = new BytePointer(frame.bgr());
-                 Mat image = new Mat(frame.height(), frame.width(), org.bytedeco.opencv.global.opencv_core.CV_8UC3, pixels)) {
+            byte[] jpeg = frame.withMat(image -> {
+                long started = System.nanoTime();
                 // what the written frame will show outside its masks, checked before they are applied
-                visible = consented.bystanders(verifier.leaks(image, frameBoxes), frame.tsMs(), frame.width(), frame.height());
+                List<FaceBox> visible = consented.bystanders(verifier.leaks(image, frameBoxes), frame.tsMs(),
+                        frame.width(), frame.height());
                 long verified = System.nanoTime();
                 spent[VERIFY] += verified - started;
-                if (!visible.isEmpty()) {
-                    if (leaks++ == 0) firstLeakMs = frame.tsMs();
-                    return; // this frame cannot be written
-                }
+                if (!visible.isEmpty()) return null;
                 anonymiser.apply(image, frameBoxes, seed * 31 + frame.index());
-                jpeg = JpegEncoder.encode(image, jpegQuality);
+                byte[] encoded = JpegEncoder.encode(image, jpegQuality);
                 spent[MASK_AND_JPEG] += System.nanoTime() - verified;
+                return encoded;
+            });
+            if (jpeg == null) {
+                if (leaks++ == 0) firstLeakMs = frame.tsMs();
+                return; // this frame cannot be written
             }
             frames.add(new DecodedClip.SampledFrame(frame.tsMs(), frame.width(), frame.height(), jpeg));
             faceCounts.add(new int[] {people.get(frame.index()), frameBoxes.size()});
