@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code curate}: the entry point of every command. */
 @Command(name = "curate", mixinStandardHelpOptions = true, versionProvider = CurateCli.Version.class,
         description = "Curates donated camera clips into versioned, privacy-safe training datasets.",
-        subcommands = {DemoCommand.class, BuildCommand.class, RunCommand.class, DonateCommand.class, BrokerCommand.class, BenchCommand.class, EvalFacesCommand.class, EvalDedupCommand.class, BenchDedupIndexCommand.class, TrainScoringModelCommand.class, VersionsCommand.class, DiffCommand.class, GrantCommand.class, RevokeCommand.class, PurgeCommand.class, GcCommand.class, AuditCommand.class, EvalStagingCommand.class, BenchScoringCommand.class, EvalScoringCommand.class,
+        subcommands = {DemoCommand.class, BuildCommand.class, RunCommand.class, DonateCommand.class, BrokerCommand.class, BenchCommand.class, EvalFacesCommand.class, EvalDedupCommand.class, BenchDedupIndexCommand.class, TrainScoringModelCommand.class, VersionsCommand.class, ExportCocoCommand.class, DiffCommand.class, GrantCommand.class, RevokeCommand.class, PurgeCommand.class, GcCommand.class, AuditCommand.class, EvalStagingCommand.class, BenchScoringCommand.class, EvalScoringCommand.class,
                 CommandLine.HelpCommand.class})
 public final class CurateCli implements Runnable {
 

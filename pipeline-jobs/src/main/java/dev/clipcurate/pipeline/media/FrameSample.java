@@ -29,6 +29,8 @@ public class FrameSample {
     public String stagedLabel;
     public Float stagedConfidence;
     public String[] stagedEvidence;
+    /** Pre-annotations: the people the pose model found in the frame (box, score, keypoints). */
+    public ObjectDetection[] detections;
     public byte[] jpeg;
 
     public FrameSample() {}

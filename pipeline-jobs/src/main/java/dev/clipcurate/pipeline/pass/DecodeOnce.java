@@ -14,6 +14,7 @@ import dev.clipcurate.pipeline.media.DecodeGuard;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.media.DecodedClip;
 import dev.clipcurate.pipeline.media.LocalClipFile;
+import dev.clipcurate.pipeline.media.ObjectDetection;
 import dev.clipcurate.pipeline.privacy.AnonymisedFrame;
 import dev.clipcurate.pipeline.privacy.ClipAnonymiser;
 import dev.clipcurate.pipeline.privacy.ConsentedRegions;
@@ -205,7 +206,8 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
         for (int i = 0; i < frames.length; i++) {
             DecodedClip.SampledFrame f = outcome.frames().get(i);
             int[] counts = outcome.faceCounts().get(i);
-            frames[i] = new AnonymisedFrame(f.tsMs(), f.width(), f.height(), f.jpeg(), counts[0], counts[1]);
+            frames[i] = new AnonymisedFrame(f.tsMs(), f.width(), f.height(), f.jpeg(), counts[0], counts[1],
+                    outcome.persons().get(i).toArray(new ObjectDetection[0]));
         }
         task.anonymisedFrames = frames;
     }

@@ -8,6 +8,7 @@ import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.media.DecodedClip;
 import dev.clipcurate.pipeline.media.HeldFrame;
 import dev.clipcurate.pipeline.media.JpegEncoder;
+import dev.clipcurate.pipeline.media.ObjectDetection;
 
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -45,7 +46,8 @@ public final class ClipAnonymiser implements AutoCloseable {
      * many frames the verifier rejected.
      */
     public record Outcome(List<DecodedClip.SampledFrame> frames, List<int[]> faceCounts,
-                          List<List<FaceBox>> boxes, int leakFrames, long firstLeakMs) {}
+                          List<List<FaceBox>> boxes, List<List<ObjectDetection>> persons, int leakFrames,
+                          long firstLeakMs) {}
 
     public ClipAnonymiser(DecodeLimits limits, PrivacySettings privacy) throws Exception {
         this.decoder = new ClipDecoder(limits);
@@ -86,6 +88,8 @@ public final class ClipAnonymiser implements AutoCloseable {
         private final List<DecodedClip.SampledFrame> frames = new ArrayList<>();
         private final List<int[]> faceCounts = new ArrayList<>();
         private final List<List<FaceBox>> masks = new ArrayList<>();
+        private final List<List<ObjectDetection>> personsSeen = new ArrayList<>();
+        private final List<List<ObjectDetection>> personsWritten = new ArrayList<>();
         private long leaks;
         private long firstLeakMs = -1;
 
@@ -101,7 +105,9 @@ public final class ClipAnonymiser implements AutoCloseable {
 
         /** The next sampled frame, held already (its pixels are not copied again). */
         public void add(HeldFrame frame) {
-            Found found = frame.withMat(image -> find(image).bystanders(consented, frame.tsMs(), frame.width(), frame.height()));
+            Searched searched = frame.withMat(ClipAnonymiser.this::search);
+            Found found = searched.found().bystanders(consented, frame.tsMs(), frame.width(), frame.height());
+            personsSeen.add(searched.persons());
             people.add(found.people());
             detections.add(found.masks(faceEnlarge));
             held.add(frame);
@@ -110,7 +116,7 @@ public final class ClipAnonymiser implements AutoCloseable {
 
         public Outcome finish() {
             while (!held.isEmpty()) write(held.poll());
-            return new Outcome(frames, faceCounts, masks, (int) leaks, firstLeakMs);
+            return new Outcome(frames, faceCounts, masks, personsWritten, (int) leaks, firstLeakMs);
         }
 
         private void write(HeldFrame frame) {
@@ -138,6 +144,7 @@ public final class ClipAnonymiser implements AutoCloseable {
             }
             frames.add(new DecodedClip.SampledFrame(frame.tsMs(), frame.width(), frame.height(), jpeg));
             faceCounts.add(new int[] {people.get(frame.index()), frameBoxes.size()});
+            personsWritten.add(personsSeen.get(frame.index()));
         }
     }
 
@@ -188,6 +195,13 @@ public final class ClipAnonymiser implements AutoCloseable {
      * profile: a 40 px "face" on his chest at 0.63), and is dropped.
      */
     public Found find(Mat image) {
+        return search(image).found();
+    }
+
+    /** What one frame holds to anonymise, and its people as labels (all of them: consent hides nobody from labels). */
+    public record Searched(Found found, List<ObjectDetection> persons) {}
+
+    public Searched search(Mat image) {
         long started = System.nanoTime();
         List<FaceBox> faces = run("face detector", () -> detector.detect(image));
         long detected = System.nanoTime();
@@ -201,7 +215,7 @@ public final class ClipAnonymiser implements AutoCloseable {
             if (onTorso && face.score() < BlazeFaceDetector.LARGE_FACE_SCORE && !insideAny(face, people.heads())) continue;
             kept.add(face);
         }
-        return new Found(kept, people.heads());
+        return new Searched(new Found(kept, people.heads()), people.persons());
     }
 
     /** One detector's call on a frame. */

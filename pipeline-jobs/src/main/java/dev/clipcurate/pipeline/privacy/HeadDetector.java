@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.clipcurate.pipeline.common.OnnxSessions;
+import dev.clipcurate.pipeline.media.ObjectDetection;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
@@ -42,7 +43,7 @@ public final class HeadDetector implements AutoCloseable {
     static final int INPUT_LONG_SIDE = 384;
     /** The default person score: MoveNet's are low on CCTV-sized people (0.2 to 0.5 on vtest.avi); a head missed is worse. */
     public static final float PERSON_THRESHOLD = 0.2f;
-    static final float KEYPOINT_THRESHOLD = 0.3f;
+    public static final float KEYPOINT_THRESHOLD = 0.3f;
     private static final int HEAD_KEYPOINTS = 5; // nose, left eye, right eye, left ear, right ear
     private static final int LEFT_EAR = 3;
     private static final int RIGHT_EAR = 4;
@@ -50,6 +51,8 @@ public final class HeadDetector implements AutoCloseable {
     private static final int SHOULDERS_TO = 6;
     private static final int LEFT_HIP = 11;
     private static final int RIGHT_HIP = 12;
+    /** MoveNet's keypoints, in COCO's order. */
+    public static final int KEYPOINTS = 17;
     /** The largest input: the long side, and the short side padded up to at most the same. */
     private static final long MAX_INPUT_VALUES = (long) INPUT_LONG_SIDE * INPUT_LONG_SIDE * 3;
     private final OrtSession session;
@@ -64,8 +67,11 @@ public final class HeadDetector implements AutoCloseable {
         this.inputPointer = new IntPointer(MAX_INPUT_VALUES);
     }
 
-    /** The people of one frame: their heads, and the torsos of those whose shoulders were seen. */
-    public record People(List<FaceBox> heads, List<FaceBox> torsos) {}
+    /**
+     * The people of one frame: their heads, the torsos of those whose shoulders were seen, and each person as a
+     * detection (box, score, keypoints) for the frame's labels.
+     */
+    public record People(List<FaceBox> heads, List<FaceBox> torsos, List<ObjectDetection> persons) {}
 
     /** Head boxes in a BGR frame, in the frame's pixels. */
     public List<FaceBox> detect(Mat bgr) throws OrtException {
@@ -101,6 +107,7 @@ public final class HeadDetector implements AutoCloseable {
         }
         List<FaceBox> heads = new ArrayList<>();
         List<FaceBox> torsos = new ArrayList<>();
+        List<ObjectDetection> persons = new ArrayList<>();
         for (float[] person : people) {
             if (person[55] < personThreshold) continue;
             double[][] kp = keypoints(person, paddedW / scale, paddedH / scale);
@@ -108,8 +115,32 @@ public final class HeadDetector implements AutoCloseable {
             if (head != null) heads.add(head);
             FaceBox torso = torso(person, kp);
             if (torso != null) torsos.add(torso);
+            persons.add(asDetection(person, paddedW / scale, paddedH / scale, width, height));
         }
-        return new People(heads, torsos);
+        return new People(heads, torsos, persons);
+    }
+
+    /**
+     * A person as a label: MoveNet's box clipped to the frame, its score, and all 17 keypoints with their scores
+     * (the unsure ones too: a reader chooses its own threshold). {@code spanW, spanH} as in {@link #keypoints}.
+     */
+    static ObjectDetection asDetection(float[] person, double spanW, double spanH, int width, int height) {
+        double x0 = clamp(person[52] * spanW, width);
+        double y0 = clamp(person[51] * spanH, height);
+        double x1 = clamp(person[54] * spanW, width);
+        double y1 = clamp(person[53] * spanH, height);
+        float[] keypoints = new float[3 * KEYPOINTS];
+        for (int k = 0; k < keypoints.length / 3; k++) {
+            keypoints[3 * k] = (float) clamp(person[3 * k + 1] * spanW, width);
+            keypoints[3 * k + 1] = (float) clamp(person[3 * k] * spanH, height);
+            keypoints[3 * k + 2] = person[3 * k + 2];
+        }
+        return new ObjectDetection("person", (float) x0, (float) y0, (float) (x1 - x0), (float) (y1 - y0), person[55],
+                keypoints);
+    }
+
+    private static double clamp(double v, int limit) {
+        return Math.max(0, Math.min(limit, v));
     }
 
     /**

@@ -93,6 +93,7 @@ public class ReleaseFrames extends ProcessFunction<ClipTask, FrameSample> {
         s.facesDetected = frame.facesDetected;
         s.boxesAnonymised = frame.boxesAnonymised;
         s.anonymiser = anonymiserLabel;
+        s.detections = frame.detections;
         return s;
     }
 

@@ -100,6 +100,27 @@ class DemoITCase {
             assertTrue(output.contains("PASS"), output);
         }
 
+        // the version as COCO, read back by pycocotools: one image per frame, people with boxes and keypoints
+        Path coco = warehouse.resolveSibling("coco-v1");
+        CurateCliTest.Result export = CurateCliTest.run("export-coco", "--warehouse", warehouse.toString(), "--version", "1",
+                "--out", coco.toString());
+        assertEquals(0, export.exit(), export.err());
+        long labelled = 0;
+        for (List<FrameRow> rows : frames.values()) {
+            for (FrameRow f : rows) {
+                assertTrue(f.getDetections() != null, "every frame of this build carries its detections: " + f.getKey());
+                labelled += f.getDetections().stream().filter(d -> d.getScore() >= 0.3f).count();
+            }
+        }
+        assertTrue(labelled > 0, "the street clip's people");
+        Process cocoCheck = new ProcessBuilder("bash", repo.resolve("scripts/check-coco").toString(), coco.toString())
+                .redirectErrorStream(true).start();
+        String cocoOut = new String(cocoCheck.getInputStream().readAllBytes());
+        assertTrue(cocoCheck.waitFor(10, TimeUnit.MINUTES));
+        assertEquals(0, cocoCheck.exitValue(), cocoOut);
+        assertTrue(cocoOut.contains(String.format("coco: %d images, %d annotations, %d with keypoints, 0 problems",
+                v1.get("totals").get("frames").asInt(), labelled, labelled)), cocoOut + export.out());
+
         // a second demo donates the same files again: all redeliveries, nothing curated twice
         CurateCliTest.Result again = CurateCliTest.run("demo", "--warehouse", warehouse.toString(), "--samples", samples);
         assertEquals(0, again.exit(), again.err());
