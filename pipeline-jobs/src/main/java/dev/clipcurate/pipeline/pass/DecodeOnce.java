@@ -154,16 +154,7 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
                 () -> guard.around(task.sha256, () -> frames[0].finish()));
         else if (frames[0] != null) frames[0].drop();
 
-        long[] privacyAfter = anonymiser.spentNanos();
-        long parts = hashing[0] + scorer.nanos();
-        for (int i = 0; i < privacyAfter.length; i++) {
-            long spent = privacyAfter[i] - privacyBefore[i];
-            privacyNanos[i].add(spent);
-            parts += spent;
-        }
-        fingerprintNanos.add(hashing[0]);
-        scoreNanos.add(scorer.nanos());
-        decodeNanos.add(Math.max(0, System.nanoTime() - started - parts));
+        addStageTimes(System.nanoTime() - started, hashing[0], scorer.nanos(), privacyBefore);
         if (media == null || (anonymise && outcome == null)) return;
 
         describe(task, media);
@@ -179,12 +170,7 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
 
         framesScored.inc(scored.scores().length);
         clipsScored.add(1);
-        task.frameTimesMs = scored.timesMs();
-        task.frameScores = scored.scores();
-        task.clipScore = (float) score.score();
-        task.scoreDetail = score.describe();
-        task.scoreModel = model.name;
-        task.scoreModelSha256 = model.sha256;
+        scoreInto(task, scored, score);
         task.belowMinimumScore = !anonymise;
         if (!anonymise) {
             clipsNotAnonymised.inc();
@@ -194,6 +180,29 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
             framesAnonymised.add(task.framesVerified);
         }
         out.collect(task);
+    }
+
+    /** The clip's time by part; decoding (and reading the file) is what the parts did not use. */
+    private void addStageTimes(long total, long hashing, long scoring, long[] privacyBefore) {
+        long[] privacyAfter = anonymiser.spentNanos();
+        long parts = hashing + scoring;
+        for (int i = 0; i < privacyAfter.length; i++) {
+            long spent = privacyAfter[i] - privacyBefore[i];
+            privacyNanos[i].add(spent);
+            parts += spent;
+        }
+        fingerprintNanos.add(hashing);
+        scoreNanos.add(scoring);
+        decodeNanos.add(Math.max(0, total - parts));
+    }
+
+    private void scoreInto(ClipTask task, FrameScorer.Scored scored, ClipScore score) {
+        task.frameTimesMs = scored.timesMs();
+        task.frameScores = scored.scores();
+        task.clipScore = (float) score.score();
+        task.scoreDetail = score.describe();
+        task.scoreModel = model.name;
+        task.scoreModelSha256 = model.sha256;
     }
 
     /** Only a clip the verifier passed in every frame carries its frames on. */
