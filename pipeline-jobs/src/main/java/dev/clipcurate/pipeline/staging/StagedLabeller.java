@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Combines evidence into staged | real | uncertain: each kind found adds its campaign weight to the prior
@@ -36,6 +38,7 @@ public final class StagedLabeller {
         long slackMs = (long) (rules.multiCameraSlackSeconds() * 1000);
         long windowMs = (long) (rules.repeatedWindowMinutes() * 60_000);
         long historyMs = Duration.ofDays(HISTORY_DAYS).toMillis();
+        Set<String> sameRecording = continuousRecording(clip, others, (long) (rules.continuousGapSeconds() * 1000));
         for (ClipFacts o : others) {
             if (o.clipId.equals(clip.clipId) || Math.abs(o.capturedAtMs - clip.capturedAtMs) > historyMs) continue;
             boolean sameCam = o.cameraId.equals(clip.cameraId);
@@ -47,7 +50,8 @@ public final class StagedLabeller {
                 sameCamera++;
                 if (hoursApart(o.capturedAtMs, clip.capturedAtMs) <= 1.0) nearHour++;
                 double ratio = Math.max(o.durationMs, clip.durationMs) / (double) Math.max(1, Math.min(o.durationMs, clip.durationMs));
-                if (Math.abs(o.capturedAtMs - clip.capturedAtMs) <= windowMs && ratio <= rules.repeatedDurationRatio()) takes++;
+                if (Math.abs(o.capturedAtMs - clip.capturedAtMs) <= windowMs && ratio <= rules.repeatedDurationRatio()
+                        && !sameRecording.contains(o.clipId)) takes++;
             }
         }
         if (simultaneous != null) {
@@ -77,6 +81,28 @@ public final class StagedLabeller {
         String label = p >= rules.stagedAt() ? StagingVerdict.STAGED : p <= rules.realAt() ? StagingVerdict.REAL
                 : StagingVerdict.UNCERTAIN;
         return new StagingVerdict(label, (float) Math.max(p, 1 - p), List.copyOf(evidence));
+    }
+
+    /**
+     * The clips of the clip's camera that belong to its continuous recording: linked to it by a chain of clips that
+     * overlap or follow each other within {@code gapMs} (a camera that records all the time, or a long video cut
+     * into parts). Takes of a staged scene cannot be: the scene is reset between them.
+     */
+    static Set<String> continuousRecording(ClipFacts clip, List<ClipFacts> others, long gapMs) {
+        List<ClipFacts> camera = new ArrayList<>();
+        for (ClipFacts o : others) if (o.cameraId.equals(clip.cameraId) && !o.clipId.equals(clip.clipId)) camera.add(o);
+        Set<String> chained = new HashSet<>();
+        java.util.ArrayDeque<ClipFacts> frontier = new java.util.ArrayDeque<>(List.of(clip));
+        while (!frontier.isEmpty()) {
+            ClipFacts c = frontier.poll();
+            for (ClipFacts o : camera) {
+                if (!chained.contains(o.clipId) && o.capturedAtMs <= c.endMs() + gapMs && c.capturedAtMs <= o.endMs() + gapMs) {
+                    chained.add(o.clipId);
+                    frontier.add(o);
+                }
+            }
+        }
+        return chained;
     }
 
     /** Which simultaneous clip the evidence cites, whatever order the clips arrived in: camera, then start. */

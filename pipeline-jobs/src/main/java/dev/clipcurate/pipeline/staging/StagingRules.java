@@ -17,6 +17,8 @@ import java.util.TreeMap;
  * @param repeatedWindowMinutes   other clips of the same camera within this many minutes count as takes...
  * @param repeatedDurationRatio   ...when their lengths differ by at most this factor
  * @param repeatedMinClips        how many such clips make the evidence
+ * @param continuousGapSeconds    clips of one camera that overlap or follow each other within this gap are one
+ *                                continuous recording cut into parts, never takes of each other
  * @param usualTimeMinHistory     the camera needs this many clips of the donor before its usual hours are judged
  * @param usualTimeMaxShare       a clip is at an unusual time when at most this share of the camera's clips lie within an hour of its time of day
  * @param personAt                frame score at which a person counts as in view (model signals)
@@ -30,6 +32,7 @@ public record StagingRules(
         @JsonProperty("repeated_window_minutes") double repeatedWindowMinutes,
         @JsonProperty("repeated_duration_ratio") double repeatedDurationRatio,
         @JsonProperty("repeated_min_clips") int repeatedMinClips,
+        @JsonProperty("continuous_gap_seconds") double continuousGapSeconds,
         @JsonProperty("usual_time_min_history") int usualTimeMinHistory,
         @JsonProperty("usual_time_max_share") double usualTimeMaxShare,
         @JsonProperty("person_at") double personAt) implements Serializable {
@@ -42,8 +45,9 @@ public record StagingRules(
         for (String code : weights.keySet()) Evidence.ofCode(code);
         if (repeatedDurationRatio < 1) throw new IllegalArgumentException("staging.repeated_duration_ratio must be at least 1");
         if (repeatedMinClips < 1) throw new IllegalArgumentException("staging.repeated_min_clips must be at least 1");
-        if (multiCameraSlackSeconds < 0 || repeatedWindowMinutes < 0) {
-            throw new IllegalArgumentException("staging.multi_camera_slack_seconds and repeated_window_minutes must be 0 or more");
+        if (multiCameraSlackSeconds < 0 || repeatedWindowMinutes < 0 || continuousGapSeconds < 0) {
+            throw new IllegalArgumentException("staging.multi_camera_slack_seconds, repeated_window_minutes and "
+                    + "continuous_gap_seconds must be 0 or more");
         }
         if (usualTimeMinHistory < 1) throw new IllegalArgumentException("staging.usual_time_min_history must be at least 1");
         if (usualTimeMaxShare < 0 || usualTimeMaxShare > 1) {
@@ -57,7 +61,7 @@ public record StagingRules(
         Map<String, Double> changed = new TreeMap<>(weights);
         changed.put(e.code(), weight);
         return new StagingRules(priorLogOdds, stagedAt, realAt, changed, multiCameraSlackSeconds, repeatedWindowMinutes,
-                repeatedDurationRatio, repeatedMinClips, usualTimeMinHistory, usualTimeMaxShare, personAt);
+                repeatedDurationRatio, repeatedMinClips, continuousGapSeconds, usualTimeMinHistory, usualTimeMaxShare, personAt);
     }
 
     /** The weight of a kind of evidence; one without a weight is not used. */
