@@ -132,6 +132,10 @@ class CurationBuildITCase {
             Files.copy(TestFootage.sample("tree.avi"), more.resolve("tree.avi")); // nobody in view: low_score
             // 10 s panning over a photo of footballers: people and motion, a take of about megamind's length
             TestClips.panning(more.resolve("pitch-pan.mp4"), TestFootage.sample("messi5.jpg"), 320, 240, 10, 10);
+            // captured (file time) five minutes on: v1's street clip (79.5 s, file time of v1's set-up) would
+            // otherwise still be recording, and clips inside one recording are never takes of each other
+            Files.setLastModifiedTime(more.resolve("pitch-pan.mp4"), java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().plus(java.time.Duration.ofMinutes(5))));
             // seconds 2-9 of megamind.avi, cropped and half size: a duplicate of a clip of v1
             TestClips.variant(TestFootage.megamind(), more.resolve("trailer-cut.mp4"), 2, 9, false, 0.92, 0.5);
             publisher.donateDirectory(landing, more);
