@@ -173,15 +173,27 @@ class DemoITCase {
         // copy-on-write: no file of the earlier versions changed; the rewritten ones are new files
         assertEquals(before, hashes(shardsDir).entrySet().stream().filter(e -> before.containsKey(e.getKey()))
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
-        // v1's shard, its frame manifest and its clip manifests (one per subtask that wrote rows) held the donor
+        // v1's shard and frame manifest that held the donor's frames, and its clip manifests (one per subtask that
+        // wrote rows): each rewritten without the donor, or dropped when the donor was all it held
         java.util.Set<String> kinds = new java.util.TreeSet<>();
         String v1Build = v1.get("build").get("id").asText();
+        int rewritten = 0;
         for (JsonNode f : v3.get("files")) {
             if (!f.has("replaces")) continue;
             assertEquals(v1Build, f.get("build_id").asText(), "only v1's files held the donor: " + f);
             kinds.add(f.get("kind").asText());
+            rewritten++;
         }
-        assertEquals(java.util.Set.of("frames", "frame_manifest", "clip_manifest"), kinds, v3.get("files").toString());
+        assertTrue(kinds.contains("clip_manifest"), v3.get("files").toString());
+        assertEquals(rewritten, v3.get("purge").get("files_rewritten").asInt());
+        assertTrue(rewritten + v3.get("purge").get("files_dropped").asInt() >= 3, v3.get("purge").toString());
+        for (JsonNode f : v3.get("files")) {
+            if (!"frame_manifest".equals(f.get("kind").asText())) continue;
+            for (FrameRow row : ManifestFiles.read(new org.apache.flink.core.fs.Path(
+                    warehouse.resolve("clips").resolve(f.get("path").asText()).toUri()), FrameRow.class)) {
+                assertTrue(!donorFrames.contains(row.getKey()), "v3 still lists a frame of the donor: " + f);
+            }
+        }
         String v2Build = v2.get("build").get("id").asText();
         for (JsonNode f : v2.get("files")) {
             if (!v2Build.equals(f.get("build_id").asText())) continue;
