@@ -37,7 +37,8 @@ public class RejectLowScore extends ProcessFunction<ClipTask, ClipTask> {
     @Override
     public void processElement(ClipTask task, Context ctx, Collector<ClipTask> out) {
         double minimum = campaigns.of(task.campaign).scoring().minScore();
-        if (task.clipScore == null || task.clipScore < minimum) {
+        // the pass's own decision (on the score before it was stored as a float): it anonymised the clip or not
+        if (task.belowMinimumScore) {
             lowScore.inc();
             ClipRow row = Decisions.rejected(task, new ClipRejected(RejectReason.LOW_SCORE, String.format(java.util.Locale.ROOT,
                     "%s is below the minimum %.2f of campaign %s", task.scoreDetail, minimum, task.campaign)), buildId);
