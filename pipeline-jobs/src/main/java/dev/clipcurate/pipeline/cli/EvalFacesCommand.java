@@ -79,7 +79,7 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
                     long hit = gt.stream().filter(g -> found.stream().anyMatch(f -> matches(f, g))).count();
                     long correct = found.stream().filter(f -> gt.stream().anyMatch(g -> matches(f, g))).count();
                     List<FaceBox> boxes = new ClipAnonymiser.Found(found, List.of()).masks(settings.enlarge());
-                    long verifierLeaks = verifier.leaks(image, boxes).size();
+                    long verifierLeaks = verifier.visibleFaces(image, boxes).size();
                     new Anonymiser(settings.mode()).apply(image, boxes, 1);
                     List<FaceBox> again = detector.detect(image);
                     long detectorAfter = gt.stream().filter(g -> again.stream().anyMatch(f -> matches(f, g))).count();
@@ -108,7 +108,7 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
                             List<FaceBox> headBoxes = heads.detect(copy);
                             long t1 = System.nanoTime();
                             List<FaceBox> boxes = new ClipAnonymiser.Found(faces, headBoxes).masks(settings.enlarge());
-                            verifier.leaks(copy, boxes); // before masking, as the pipeline checks a frame
+                            verifier.visibleFaces(copy, boxes); // before masking, as the pipeline checks a frame
                             long t2 = System.nanoTime();
                             new Anonymiser(settings.mode()).apply(copy, boxes, r);
                             long t3 = System.nanoTime();
@@ -255,7 +255,7 @@ final class EvalFacesCommand implements java.util.concurrent.Callable<Integer> {
                     // which detector it was, before the masks' enlargement
                     double byFaces = FaceBox.coveredShare(found.faces(), frame.cols(), frame.rows());
                     double byHeads = FaceBox.coveredShare(found.heads(), frame.cols(), frame.rows());
-                    int leaks = verifier.leaks(frame, boxes).size();
+                    int leaks = verifier.visibleFaces(frame, boxes).size();
                     System.out.printf("%-26s %-9s %9.2f%% %8d %8.2f%% %8.2f%% %10s  %s%n", name, set == 0 ? "tuning" : "held out",
                             100 * share, boxes.size(), 100 * byFaces, 100 * byHeads, leaks == 0 ? "-" : "quarantine",
                             sizesAndScores(found.faces()));

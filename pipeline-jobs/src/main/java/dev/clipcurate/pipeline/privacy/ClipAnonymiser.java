@@ -128,7 +128,7 @@ public final class ClipAnonymiser implements AutoCloseable {
             byte[] jpeg = frame.withMat(image -> {
                 long started = System.nanoTime();
                 // what the written frame will show outside its masks, checked before they are applied
-                List<FaceBox> visible = consented.bystanders(verifier.leaks(image, frameBoxes), frame.tsMs(),
+                List<FaceBox> visible = consented.bystanders(verifier.visibleFaces(image, frameBoxes), frame.tsMs(),
                         frame.width(), frame.height());
                 long verified = System.nanoTime();
                 spent[VERIFY] += verified - started;

@@ -35,7 +35,14 @@ public final class FaceLeakVerifier implements AutoCloseable {
         detector = new FullRangeFaceDetector(THRESHOLD, LONG_SIDE);
     }
 
-    /** Faces the verifier sees in a BGR frame, outside the given anonymised boxes. */
+    /**
+     * Faces the verifier sees in a BGR frame, outside the given anonymised boxes. The pipeline gives it the frame
+     * before masking with the masks it is about to apply: what the written frame will show outside them (inside,
+     * nothing recognisable survives a 4×4 mosaic). Looking at the frame before masking, not at the masked JPEG,
+     * matters: on the Solvay photo the verifier saw 3 of the 5 faces the masks missed before masking and none of them
+     * after (the mosaics around them changed what it sees), and on Megamind.avi the edge of a mosaic next to dark hair
+     * read as a face.
+     */
     public List<FaceBox> visibleFaces(Mat bgr, List<FaceBox> anonymised) {
         List<FaceBox> found;
         try {
@@ -51,18 +58,6 @@ public final class FaceLeakVerifier implements AutoCloseable {
     /** The faces that are not anonymised heads ({@link #isAnonymisedHead}) of any of the boxes. */
     public static List<FaceBox> outside(List<FaceBox> faces, List<FaceBox> anonymised) {
         return faces.stream().filter(face -> anonymised.stream().noneMatch(a -> isAnonymisedHead(face, a))).toList();
-    }
-
-    /**
-     * The faces a frame would show once the masks are applied: the verifier's faces in the frame before masking that
-     * the masks do not cover. This is the written frame's content outside the masks, and inside them nothing
-     * recognisable survives a 4×4 mosaic. Looking at the frame before masking, not at the masked JPEG, matters: on
-     * the Solvay photo the verifier saw 3 of the 5 faces the masks missed before masking and none of them after
-     * (the mosaics around them changed what it sees), and on Megamind.avi the edge of a mosaic next to dark hair
-     * read as a face.
-     */
-    public List<FaceBox> leaks(Mat original, List<FaceBox> masks) {
-        return visibleFaces(original, masks);
     }
 
     /**
