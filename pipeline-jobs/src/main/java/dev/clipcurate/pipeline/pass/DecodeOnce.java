@@ -14,7 +14,6 @@ import dev.clipcurate.pipeline.media.DecodeGuard;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.media.DecodedClip;
 import dev.clipcurate.pipeline.media.LocalClipFile;
-import dev.clipcurate.pipeline.media.ObjectDetection;
 import dev.clipcurate.pipeline.privacy.AnonymisedFrame;
 import dev.clipcurate.pipeline.privacy.ClipAnonymiser;
 import dev.clipcurate.pipeline.privacy.ConsentedRegions;
@@ -211,14 +210,7 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
         task.firstLeakMs = outcome.firstLeakMs();
         task.framesVerified = outcome.frames().size() + outcome.leakFrames();
         if (outcome.leakFrames() > 0) return;
-        AnonymisedFrame[] frames = new AnonymisedFrame[outcome.frames().size()];
-        for (int i = 0; i < frames.length; i++) {
-            DecodedClip.SampledFrame f = outcome.frames().get(i);
-            int[] counts = outcome.faceCounts().get(i);
-            frames[i] = new AnonymisedFrame(f.tsMs(), f.width(), f.height(), f.jpeg(), counts[0], counts[1],
-                    outcome.persons().get(i).toArray(new ObjectDetection[0]));
-        }
-        task.anonymisedFrames = frames;
+        task.anonymisedFrames = outcome.frames().toArray(new AnonymisedFrame[0]);
     }
 
     /** Duplicates and low-score clips are not decoded again: their manifest rows get these facts from here. */

@@ -5,7 +5,6 @@ import dev.clipcurate.pipeline.intake.ClipRejected;
 import dev.clipcurate.pipeline.intake.RejectReason;
 import dev.clipcurate.pipeline.media.ClipDecoder;
 import dev.clipcurate.pipeline.media.DecodeLimits;
-import dev.clipcurate.pipeline.media.DecodedClip;
 import dev.clipcurate.pipeline.media.HeldFrame;
 import dev.clipcurate.pipeline.media.JpegEncoder;
 import dev.clipcurate.pipeline.media.ObjectDetection;
@@ -42,12 +41,10 @@ public final class ClipAnonymiser implements AutoCloseable {
     public static final int FACES = 0, HEADS = 1, MASK_AND_JPEG = 2, VERIFY = 3;
 
     /**
-     * The anonymised frames, faces per frame ({detected, anonymised}), the boxes anonymised in each frame and how
-     * many frames the verifier rejected.
+     * The anonymised frames (with their counts and people), the boxes anonymised in each frame, and how many frames
+     * the verifier rejected.
      */
-    public record Outcome(List<DecodedClip.SampledFrame> frames, List<int[]> faceCounts,
-                          List<List<FaceBox>> boxes, List<List<ObjectDetection>> persons, int leakFrames,
-                          long firstLeakMs) {}
+    public record Outcome(List<AnonymisedFrame> frames, List<List<FaceBox>> boxes, int leakFrames, long firstLeakMs) {}
 
     public ClipAnonymiser(DecodeLimits limits, PrivacySettings privacy) throws Exception {
         this.decoder = new ClipDecoder(limits);
@@ -85,11 +82,9 @@ public final class ClipAnonymiser implements AutoCloseable {
         private final List<List<FaceBox>> detections = new ArrayList<>();
         private final List<Integer> people = new ArrayList<>();
         private final java.util.ArrayDeque<HeldFrame> held = new java.util.ArrayDeque<>();
-        private final List<DecodedClip.SampledFrame> frames = new ArrayList<>();
-        private final List<int[]> faceCounts = new ArrayList<>();
+        private final List<AnonymisedFrame> frames = new ArrayList<>();
         private final List<List<FaceBox>> masks = new ArrayList<>();
         private final List<List<ObjectDetection>> personsSeen = new ArrayList<>();
-        private final List<List<ObjectDetection>> personsWritten = new ArrayList<>();
         private long leaks;
         private long firstLeakMs = -1;
 
@@ -116,7 +111,7 @@ public final class ClipAnonymiser implements AutoCloseable {
 
         public Outcome finish() {
             while (!held.isEmpty()) write(held.poll());
-            return new Outcome(frames, faceCounts, masks, personsWritten, (int) leaks, firstLeakMs);
+            return new Outcome(frames, masks, (int) leaks, firstLeakMs);
         }
 
         private void write(HeldFrame frame) {
@@ -142,9 +137,8 @@ public final class ClipAnonymiser implements AutoCloseable {
                 if (leaks++ == 0) firstLeakMs = frame.tsMs();
                 return; // this frame cannot be written
             }
-            frames.add(new DecodedClip.SampledFrame(frame.tsMs(), frame.width(), frame.height(), jpeg));
-            faceCounts.add(new int[] {people.get(frame.index()), frameBoxes.size()});
-            personsWritten.add(personsSeen.get(frame.index()));
+            frames.add(new AnonymisedFrame(frame.tsMs(), frame.width(), frame.height(), jpeg, people.get(frame.index()),
+                    frameBoxes.size(), personsSeen.get(frame.index()).toArray(new ObjectDetection[0])));
         }
     }
 

@@ -152,7 +152,7 @@ class ExactlyOnceITCase {
                     continue;
                 }
                 for (int i = 0; i < clip.frames().size(); i++) {
-                    expected.put(FrameKeys.of(e.getKey(), i), Hashing.sha256Hex(clip.frames().get(i).jpeg()));
+                    expected.put(FrameKeys.of(e.getKey(), i), Hashing.sha256Hex(clip.frames().get(i).jpeg));
                 }
             }
         }

@@ -64,8 +64,8 @@ class DecodeOnceTest {
             assertEquals(alone.frames().size(), result.frames().size());
             for (int i = 0; i < alone.frames().size(); i++) {
                 FrameSample written = result.frames().get(i);
-                assertEquals(alone.frames().get(i).tsMs(), written.tsMs);
-                assertArrayEquals(alone.frames().get(i).jpeg(), written.jpeg, "frame " + i);
+                assertEquals(alone.frames().get(i).tsMs, written.tsMs);
+                assertArrayEquals(alone.frames().get(i).jpeg, written.jpeg, "frame " + i);
             }
         }
     }

@@ -2,7 +2,6 @@ package dev.clipcurate.pipeline.privacy;
 
 import dev.clipcurate.pipeline.intake.ClipTask;
 import dev.clipcurate.pipeline.media.DecodeLimits;
-import dev.clipcurate.pipeline.media.DecodedClip;
 import dev.clipcurate.pipeline.media.FrameSample;
 import dev.clipcurate.pipeline.testing.PassRun;
 import dev.clipcurate.pipeline.testing.TestClips;
@@ -45,8 +44,8 @@ class ClipAnonymiserTest {
         verifier.close();
     }
 
-    static Mat decode(DecodedClip.SampledFrame f) {
-        return imdecode(new Mat(new BytePointer(f.jpeg())), IMREAD_COLOR);
+    static Mat decode(AnonymisedFrame f) {
+        return imdecode(new Mat(new BytePointer(f.jpeg)), IMREAD_COLOR);
     }
 
     @Test
@@ -58,13 +57,13 @@ class ClipAnonymiserTest {
             assertTrue(out.frames().size() >= 4, "written: " + out.frames().size());
             for (int i = 0; i < out.frames().size(); i++) {
                 try (Mat frame = decode(out.frames().get(i))) {
-                    assertTrue(out.faceCounts().get(i)[0] >= 2, "faces detected in written frame " + i);
+                    assertTrue(out.frames().get(i).facesDetected >= 2, "faces detected in written frame " + i);
                     assertTrue(referee.detect(frame).stream().noneMatch(f -> f.score() > 0.8), "BlazeFace, frame " + i);
                 }
             }
             // deterministic: the same file gives the same bytes
             ClipAnonymiser.Outcome again = anonymiser.anonymise(clip.toFile(), ConsentedRegions.parse(null), "pan");
-            assertTrue(java.util.Arrays.equals(out.frames().get(3).jpeg(), again.frames().get(3).jpeg()));
+            assertTrue(java.util.Arrays.equals(out.frames().get(3).jpeg, again.frames().get(3).jpeg));
         }
     }
 
@@ -97,7 +96,7 @@ class ClipAnonymiserTest {
                 assertTrue(referee.detect(frame).stream().filter(f -> f.score() > 0.8).count() >= 2,
                         "the consenting faces stay visible");
             }
-            assertEquals(0, out.faceCounts().get(2)[1], "nothing anonymised");
+            assertEquals(0, out.frames().get(2).boxesAnonymised, "nothing anonymised");
         }
     }
 }
