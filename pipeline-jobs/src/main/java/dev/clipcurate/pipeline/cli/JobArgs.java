@@ -71,9 +71,11 @@ public class JobArgs {
     double dupThreshold;
 
     @Option(names = "--score-model", paramLabel = "FILE",
-            description = "ONNX scoring model meeting the model contract (README, Scoring). Default: the bundled "
-                    + "person-window-v1.onnx, trained by scripts/train-scoring-model.")
-    Path scoreModel;
+            description = "Score frames with an ONNX model meeting the model contract (README, Scoring), or with "
+                    + dev.clipcurate.pipeline.scoring.ScoringSettings.PERSON_WINDOW + " (this project's small model). "
+                    + "Default: the person detector's detections under the campaign's rules (MoveNet MultiPose, run "
+                    + "once per frame for scoring, labels and heads).")
+    String scoreModel;
 
     @Option(names = "--scoring-batch", defaultValue = "4",
             description = "Frames per scoring model call (default: ${DEFAULT-VALUE}; see scripts/curate bench-scoring).")
@@ -169,7 +171,8 @@ public class JobArgs {
         o.privacySettings(); // validates
         o.dupThreshold = dupThreshold;
         o.dedupSettings(); // validates
-        o.scoreModel = scoreModel == null ? null : scoreModel.toAbsolutePath().toString();
+        o.scoreModel = scoreModel == null || scoreModel.equals(dev.clipcurate.pipeline.scoring.ScoringSettings.PERSON_WINDOW)
+                ? scoreModel : Path.of(scoreModel).toAbsolutePath().toString();
         o.scoringBatch = scoringBatch;
         if (scoringThreads < 0) throw new IllegalArgumentException("--scoring-threads must be 0 (auto) or more");
         o.scoringThreads = scoringThreads;

@@ -17,6 +17,7 @@ import dev.clipcurate.pipeline.media.LocalClipFile;
 import dev.clipcurate.pipeline.privacy.AnonymisedFrame;
 import dev.clipcurate.pipeline.privacy.ClipAnonymiser;
 import dev.clipcurate.pipeline.privacy.ConsentedRegions;
+import dev.clipcurate.pipeline.privacy.HeadDetector;
 import dev.clipcurate.pipeline.privacy.PrivacySettings;
 import dev.clipcurate.pipeline.scoring.ClipScore;
 import dev.clipcurate.pipeline.scoring.FrameScorer;
@@ -35,7 +36,9 @@ import java.util.List;
 /**
  * The job's one decoding pass over a clip (after exact copies are dropped, before the dedup index): every stage that looks at pixels works on the frames of one decode.
  * The dedup fingerprint takes its own sampling (2 fps, ≤ 640 px, whatever the job's frame settings, so that
- * fingerprints compare across builds), the scoring model and the privacy stage the job's. A file that cannot be
+ * fingerprints compare across builds), scoring and the privacy stage the job's. The person detector (MoveNet) runs
+ * once on each of those frames: its people score the clip, become the frame's labels and give the privacy stage
+ * its heads. A file that cannot be
  * decoded is rejected here with its reason; no later stage opens it again.
  *
  * <p>Privacy waits for the score: a clip's frames are held (their pixels, in this operator only) until it is scored,
@@ -59,6 +62,7 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
     private transient ClipDecoder decoder;
     private transient PdqHasher hasher;
     private transient ScoringModel model;
+    private transient ScoringModel.Identity scoredBy;
     private transient float[] batch;
     private transient ClipAnonymiser anonymiser;
     private transient long lastStamp;
@@ -92,7 +96,8 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
         decoder = new ClipDecoder(limits);
         hasher = new PdqHasher();
         model = ScoringModel.open(scoring);
-        batch = model.batchBuffer(model.batchSize(scoring.batchSize()));
+        scoredBy = ScoringModel.identify(scoring);
+        batch = model == null ? null : model.batchBuffer(model.batchSize(scoring.batchSize()));
         anonymiser = new ClipAnonymiser(limits, privacy);
         var runtime = getRuntimeContext();
         LOG.info("decoding pass {} of {} ready", runtime.getTaskInfo().getIndexOfThisSubtask() + 1,
@@ -125,7 +130,7 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
         long[] privacyBefore = anonymiser.spentNanos();
         ScoringRules rules = campaigns.of(task.campaign).scoring();
         ClipFingerprinter fingerprinter = new ClipFingerprinter(hasher);
-        FrameScorer scorer = new FrameScorer(model, batch);
+        FrameScorer scorer = model == null ? FrameScorer.ofDetections(rules) : FrameScorer.ofModel(model, batch);
         long[] hashing = {0};
         PassFrames[] frames = {null};
         DecodedClip media = SafetyNet.judge(NAME, task, buildId, row -> ctx.output(Decisions.TAG, row), () -> {
@@ -140,13 +145,16 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
                                     hashing[0] += System.nanoTime() - t;
                                 }),
                         new ClipDecoder.Sampling(limits.sampleFps(), limits.maxLongSide(), (index, tsMs, image) -> {
-                            scorer.add(tsMs, image);
-                            frames[0].add(index, tsMs, image);
+                            // one run of the person detector per frame: scoring, the frame's labels and its heads;
+                            // scoring adds a coarse run for people close to the camera
+                            HeadDetector.People people = anonymiser.people(image);
+                            scorer.add(tsMs, image, both(people.persons(), anonymiser.closeUps(image)));
+                            frames[0].add(index, tsMs, image, people);
                         }))));
             }
         });
         FrameScorer.Scored scored = media == null ? null : scorer.finish();
-        ClipScore score = media == null ? null : ClipScore.of(scored.scores(), scored.moving(), rules);
+        ClipScore score = media == null ? null : ClipScore.of(scored, rules);
         boolean anonymise = score != null && score.score() >= rules.minScore();
         ClipAnonymiser.Outcome outcome = null;
         if (anonymise) outcome = SafetyNet.judge(NAME, task, buildId, row -> ctx.output(Decisions.TAG, row),
@@ -181,6 +189,12 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
         out.collect(task);
     }
 
+    static <T> List<T> both(List<T> a, List<T> b) {
+        List<T> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
     /** The clip's time by part; decoding (and reading the file) is what the parts did not use. */
     private void addStageTimes(long total, long hashing, long scoring, long[] privacyBefore) {
         long[] privacyAfter = anonymiser.spentNanos();
@@ -200,8 +214,8 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
         task.frameScores = scored.scores();
         task.clipScore = (float) score.score();
         task.scoreDetail = score.describe();
-        task.scoreModel = model.name;
-        task.scoreModelSha256 = model.sha256;
+        task.scoreModel = scoredBy.name();
+        task.scoreModelSha256 = scoredBy.sha256();
     }
 
     /** Only a clip the verifier passed in every frame carries its frames on. */

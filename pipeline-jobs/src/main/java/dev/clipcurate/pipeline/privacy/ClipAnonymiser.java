@@ -100,7 +100,15 @@ public final class ClipAnonymiser implements AutoCloseable {
 
         /** The next sampled frame, held already (its pixels are not copied again). */
         public void add(HeldFrame frame) {
-            Searched searched = frame.withMat(ClipAnonymiser.this::search);
+            add(frame, frame.withMat(ClipAnonymiser.this::people));
+        }
+
+        /**
+         * The next sampled frame, held already, with the people the head detector found in it: the job's pass runs
+         * the detector once per frame, for scoring first, and gives its result here.
+         */
+        public void add(HeldFrame frame, HeadDetector.People seen) {
+            Searched searched = frame.withMat(image -> search(image, seen));
             Found found = searched.found().bystanders(consented, frame.tsMs(), frame.width(), frame.height());
             personsSeen.add(searched.persons());
             people.add(found.people());
@@ -196,12 +204,30 @@ public final class ClipAnonymiser implements AutoCloseable {
     public record Searched(Found found, List<ObjectDetection> persons) {}
 
     public Searched search(Mat image) {
+        return search(image, people(image));
+    }
+
+    /** The people (heads, torsos, persons) in one frame: the head detector's run, timed as {@link #HEADS}. */
+    public HeadDetector.People people(Mat image) {
+        long started = System.nanoTime();
+        HeadDetector.People people = run("head detector", () -> heads.detectPeople(image));
+        spent[HEADS] += System.nanoTime() - started;
+        return people;
+    }
+
+    /** People close to the camera ({@link HeadDetector#closeUps}), timed as {@link #HEADS}: what scoring adds. */
+    public List<ObjectDetection> closeUps(Mat image) {
+        long started = System.nanoTime();
+        List<ObjectDetection> closeUps = run("head detector", () -> heads.closeUps(image));
+        spent[HEADS] += System.nanoTime() - started;
+        return closeUps;
+    }
+
+    /** What one frame holds to anonymise, given the people found in it already. */
+    public Searched search(Mat image, HeadDetector.People people) {
         long started = System.nanoTime();
         List<FaceBox> faces = run("face detector", () -> detector.detect(image));
-        long detected = System.nanoTime();
-        HeadDetector.People people = run("head detector", () -> heads.detectPeople(image));
-        spent[FACES] += detected - started;
-        spent[HEADS] += System.nanoTime() - detected;
+        spent[FACES] += System.nanoTime() - started;
         List<FaceBox> kept = new ArrayList<>();
         for (FaceBox face : faces) {
             boolean onTorso = people.torsos().stream().anyMatch(t -> face.cx() >= t.x() && face.cx() <= t.x() + t.w()

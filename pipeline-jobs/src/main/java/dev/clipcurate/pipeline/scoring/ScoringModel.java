@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.clipcurate.pipeline.common.Hashing;
 import dev.clipcurate.pipeline.common.OnnxSessions;
+import dev.clipcurate.pipeline.privacy.HeadDetector;
 
 import java.io.IOException;
 import java.nio.FloatBuffer;
@@ -63,12 +64,13 @@ public final class ScoringModel implements AutoCloseable {
         return new IllegalArgumentException("the scoring model does not meet the model contract (README, Scoring): " + what);
     }
 
-    /** Opens the model of the settings: its file, or the bundled default. */
+    /** Opens the model of the settings: its file, or the bundled person-window model; null where the detector scores. */
     public static ScoringModel open(ScoringSettings settings) throws IOException, OrtException {
+        if (settings.usesDetector()) return null;
         byte[] bytes;
         String name;
-        if (settings.modelPath() == null) {
-            bytes = OnnxSessions.resource(ScoringSettings.BUNDLED_MODEL, "the build packages it from src/main/resources");
+        if (settings.modelPath().equals(ScoringSettings.PERSON_WINDOW)) {
+            bytes = OnnxSessions.resource(ScoringSettings.PERSON_WINDOW_RESOURCE, "the build packages it from src/main/resources");
             name = "person-window-v1.onnx";
         } else {
             Path path = Path.of(settings.modelPath());
@@ -92,8 +94,15 @@ public final class ScoringModel implements AutoCloseable {
     /** A model's name and sha256, as the version file and every clip row record them. */
     public record Identity(String name, String sha256) {}
 
+    /** The default scorer: the person detector the privacy stage runs for heads (MoveNet MultiPose). */
+    public static final String DETECTOR_NAME = "persons by " + HeadDetector.NAME;
+
     /** Opens the model once to check it meets the contract; what a build records before it starts. */
     public static Identity identify(ScoringSettings settings) throws IOException {
+        if (settings.usesDetector()) {
+            return new Identity(DETECTOR_NAME, Hashing.sha256Hex(OnnxSessions.resource("/models/" + HeadDetector.MODEL,
+                    "scripts/fetch-models puts it in the build")));
+        }
         try (ScoringModel model = open(settings)) {
             return new Identity(model.name, model.sha256);
         } catch (OrtException e) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.clipcurate.pipeline.common.AvroJson;
 import dev.clipcurate.pipeline.common.Hashing;
 import dev.clipcurate.pipeline.common.OnnxSessions;
-import dev.clipcurate.pipeline.scoring.ScoringSettings;
+import dev.clipcurate.pipeline.privacy.HeadDetector;
 import dev.clipcurate.pipeline.shards.ManifestFiles;
 import dev.clipcurate.schemas.ClipRow;
 import dev.clipcurate.schemas.FrameRow;
@@ -48,7 +48,7 @@ class DemoITCase {
         assertEquals(1, counts.get("rejected_by_reason").get("no_consent").asInt(), "the porch: its donor never granted consent");
         assertEquals(159 + 23, counts.get("frames_written").asInt());
         assertEquals(1, counts.get("accepted_by_label").get("staged").asInt(), "the driveway clip, declared staged");
-        String modelSha = Hashing.sha256Hex(OnnxSessions.resource(ScoringSettings.BUNDLED_MODEL, "build"));
+        String modelSha = Hashing.sha256Hex(OnnxSessions.resource("/models/" + HeadDetector.MODEL, "build"));
         assertEquals(modelSha, v1.get("config").get("score_model_sha256").asText());
 
         // scores and labels in the manifests: every clip row the model scored names the model
@@ -80,7 +80,7 @@ class DemoITCase {
         assertTrue(street.getConsentEvent().startsWith("donors.consent/0@"), street.toString());
         assertEquals(java.time.Instant.parse(v1.get("build").get("started_at").asText()).toEpochMilli(),
                 java.time.Instant.parse(street.getConsentCheckedAt()).toEpochMilli(), "judged as of the build's start");
-        assertTrue(street.getClipScore() > 0.6f, street.toString());
+        assertTrue(street.getClipScore() > 0.3f, "people in view all along: " + street.getClipScore());
         assertEquals(modelSha, street.getScoreModelSha256());
         assertTrue(List.of("real", "uncertain").contains(street.getStagedLabel()), street.toString());
         for (FrameRow f : frames.get("front-street")) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,8 +24,9 @@ class CampaignsTest {
         assertEquals(0.25, c.of("bike-theft").scoring().topFraction(), "kept from the bundled defaults");
         assertEquals(0.0, c.of("bike-theft").staging().weights().get("unusual_time"));
         assertEquals(3.0, c.of("bike-theft").staging().weights().get("declared_staged"), "other weights kept");
-        assertEquals(0.3, c.of("never-heard-of").scoring().minScore(), "unlisted campaigns get the defaults");
-        assertEquals(0.3, c.of("package-theft").scoring().minScore(), "bundled campaigns stay");
+        assertEquals(0.2, c.of("never-heard-of").scoring().minScore(), "unlisted campaigns get the defaults");
+        assertEquals(0.2, c.of("package-theft").scoring().minScore(), "bundled campaigns stay");
+        assertEquals(List.of("person"), c.of("bike-theft").scoring().classes(), "lists come from the defaults too");
     }
 
     @Test

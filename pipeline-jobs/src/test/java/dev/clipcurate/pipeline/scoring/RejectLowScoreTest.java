@@ -22,8 +22,8 @@ class RejectLowScoreTest {
     @Test
     void followsTheDecodingPassDecisionNotTheRoundedScore() throws Exception {
         ClipTask below = TestTasks.task("below", "package-theft");
-        below.clipScore = 0.3f; // 0.29999999... as a double, rounded up
-        below.scoreDetail = "score 0.300 = person 0.300 x activity 1.000";
+        below.clipScore = 0.2f; // 0.19999999... as a double, rounded up
+        below.scoreDetail = "score 0.200 = person 0.200 x activity 1.000";
         below.belowMinimumScore = true;
         ClipTask kept = TestTasks.task("kept", "package-theft");
         kept.clipScore = 0.8f;
@@ -35,7 +35,7 @@ class RejectLowScoreTest {
             ClipRow row = harness.getSideOutput(Decisions.TAG).peek().getValue();
             assertEquals("below", row.getClipId());
             assertEquals("low_score", row.getReason());
-            assertTrue(row.getReasonDetail().contains("below the minimum 0.30"), row.getReasonDetail());
+            assertTrue(row.getReasonDetail().contains("below the minimum 0.20"), row.getReasonDetail());
         }
     }
 }

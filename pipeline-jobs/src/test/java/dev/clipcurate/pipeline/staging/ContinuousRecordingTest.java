@@ -1,10 +1,10 @@
 package dev.clipcurate.pipeline.staging;
 
 import dev.clipcurate.pipeline.common.Campaigns;
-import dev.clipcurate.pipeline.media.ClipDecoder;
+import dev.clipcurate.pipeline.pass.ScoreFile;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import dev.clipcurate.pipeline.scoring.FrameScorer;
-import dev.clipcurate.pipeline.scoring.ScoringModel;
+import dev.clipcurate.pipeline.scoring.ScoringRules;
 import dev.clipcurate.pipeline.scoring.ScoringSettings;
 import dev.clipcurate.pipeline.testing.TestClips;
 import dev.clipcurate.pipeline.testing.TestFootage;
@@ -34,12 +34,12 @@ class ContinuousRecordingTest {
         List<ClipFacts> backToBack = new ArrayList<>();
         List<ClipFacts> apart = new ArrayList<>();
         long start = Instant.parse("2026-11-20T16:00:00Z").toEpochMilli();
-        ClipDecoder decoder = new ClipDecoder(DecodeLimits.defaults());
-        try (ScoringModel model = ScoringModel.open(ScoringSettings.defaults())) {
+        ScoringRules scoring = Campaigns.load(null).of("package-theft").scoring();
+        try (ScoreFile scorer = new ScoreFile(ScoringSettings.defaults(), DecodeLimits.defaults())) {
             for (int i = 0; i < 8; i++) {
                 Path segment = TestClips.variant(TestFootage.streetCamera(), tmp.resolve("street-" + i + ".mp4"),
                         10 * i, Math.min(79.5, 10 * (i + 1)), false, 1, 1);
-                FrameScorer.Scored scored = FrameScorer.scoreFile(model, decoder, segment.toFile(), 16);
+                FrameScorer.Scored scored = scorer.score(segment.toFile(), scoring);
                 float best = 0;
                 for (float s : scored.scores()) best = Math.max(best, s);
                 long durationMs = scored.timesMs()[scored.timesMs().length - 1] + 500;

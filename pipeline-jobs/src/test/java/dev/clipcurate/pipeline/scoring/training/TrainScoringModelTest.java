@@ -30,7 +30,7 @@ class TrainScoringModelTest {
         new TrainScoringModel(TestFootage.streetCamera().getParent(), new PrintStream(log, true))
                 .run(model, dir.resolve("retrained.md"));
         ModelProto retrained = ModelProto.parseFrom(Files.readAllBytes(model));
-        ModelProto committed = ModelProto.parseFrom(OnnxSessions.resource(ScoringSettings.BUNDLED_MODEL, "build"));
+        ModelProto committed = ModelProto.parseFrom(OnnxSessions.resource(ScoringSettings.PERSON_WINDOW_RESOURCE, "build"));
         for (String name : List.of("window", "window_bias")) {
             List<Float> a = initializer(retrained, name).getFloatDataList();
             List<Float> b = initializer(committed, name).getFloatDataList();
