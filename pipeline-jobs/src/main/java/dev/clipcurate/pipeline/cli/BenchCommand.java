@@ -151,10 +151,13 @@ final class BenchCommand implements Callable<Integer> {
                 Progress.FRAMES_ANONYMISED, 0L)).doubleValue()).toArray());
         double written = median(accumulators.stream().mapToDouble(a -> ((Number) a.getOrDefault(
                 Progress.FRAMES_WRITTEN, 0L)).doubleValue()).toArray());
+        double scoredFrames = median(accumulators.stream().mapToDouble(a -> ((Number) a.getOrDefault(
+                Progress.FRAMES_SCORED, 0L)).doubleValue()).toArray());
         System.out.println();
         System.out.printf("Where the pipeline's time goes (busy time summed over subtasks, median of %d rounds; %.0f frames "
-                + "through the privacy stage, %.0f of them written: the others are duplicates')%n", accumulators.size(),
-                privacyFrames, written);
+                + "sampled and scored, %.0f of them through the privacy stage, %.0f written: the others are duplicates'; "
+                + "ms per frame: per scored frame for the stages marked *, per frame through privacy for the others)%n",
+                accumulators.size(), scoredFrames, privacyFrames, written);
         System.out.printf("%-34s %10s %16s %16s%n", "stage", "seconds", "ms per frame", "share of slots");
         double slotSeconds = pipelineSeconds * parallelism;
         double timed = 0;
@@ -164,8 +167,10 @@ final class BenchCommand implements Callable<Integer> {
             double s = median(seconds);
             timed += s;
             out.put(stage, Math.round(s * 1000) / 1000.0);
-            System.out.printf("%-34s %10.2f %16.1f %15.1f%%%n", stage, s, privacyFrames == 0 ? 0 : 1000 * s / privacyFrames,
-                    100 * s / slotSeconds);
+            boolean everyFrame = Progress.EVERY_FRAME_STAGES.contains(stage);
+            double frames = everyFrame ? scoredFrames : privacyFrames;
+            System.out.printf("%-34s %10.2f %16.1f %15.1f%%%n", stage + (everyFrame ? " *" : ""), s,
+                    frames == 0 ? 0 : 1000 * s / frames, 100 * s / slotSeconds);
         }
         System.out.printf("%-34s %10.2f %16s %15.1f%%%n", "everything else (Kafka, Flink, "
                 + "dedup, staging, shards, idle slots)", Math.max(0, slotSeconds - timed), "", 100 * Math.max(0, slotSeconds - timed) / slotSeconds);

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 public final class Progress {
     public static final String MESSAGES = "messages_consumed";
     public static final String CLIPS_SCORED = "clips_scored";
+    /** Frames the decoding pass sampled and scored, at the job's sampling. */
+    public static final String FRAMES_SCORED = "frames_scored";
     public static final String CLIPS_ANONYMISED = "clips_anonymised";
     public static final String FRAMES_WRITTEN = "frames_written";
     /** Frames the decoding pass ran through the privacy stage (duplicates', not written, included). */
@@ -23,14 +25,18 @@ public final class Progress {
     public static final String STAGE_NANOS = "stage_ns.";
     public static final String STAGE_DECODE = "decode (once per clip)";
     public static final String STAGE_FINGERPRINT = "fingerprint (hashes + motion grid)";
-    public static final String STAGE_SCORE = "score (model)";
+    /** MoveNet's runs: the people that score a frame, label it and give the privacy stage its heads. */
+    public static final String STAGE_PEOPLE = "people (MoveNet, 2 runs)";
+    public static final String STAGE_SCORE = "score (rules + motion)";
     public static final String STAGE_PRIVACY_FACES = "privacy: faces";
-    public static final String STAGE_PRIVACY_HEADS = "privacy: heads";
     public static final String STAGE_PRIVACY_MASK = "privacy: mask + JPEG";
     public static final String STAGE_PRIVACY_VERIFY = "privacy: verify";
     /** The stages timed, in the order data flows through them. */
     public static final java.util.List<String> TIMED_STAGES = java.util.List.of(STAGE_DECODE, STAGE_FINGERPRINT,
-            STAGE_SCORE, STAGE_PRIVACY_FACES, STAGE_PRIVACY_HEADS, STAGE_PRIVACY_MASK, STAGE_PRIVACY_VERIFY);
+            STAGE_PEOPLE, STAGE_SCORE, STAGE_PRIVACY_FACES, STAGE_PRIVACY_MASK, STAGE_PRIVACY_VERIFY);
+    /** The stages that work on every sampled frame; the others only on the frames of clips worth anonymising. */
+    public static final java.util.Set<String> EVERY_FRAME_STAGES = java.util.Set.of(STAGE_DECODE, STAGE_FINGERPRINT,
+            STAGE_PEOPLE, STAGE_SCORE);
 
     /** The accumulator a stage adds its busy time to, in nanoseconds. */
     public static org.apache.flink.api.common.accumulators.LongCounter stageTime(

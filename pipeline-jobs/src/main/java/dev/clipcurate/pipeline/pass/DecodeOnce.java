@@ -69,6 +69,7 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
     private transient Counter framesScored;
     private transient Counter clipsNotAnonymised;
     private transient LongCounter clipsScored;
+    private transient LongCounter framesScoredTotal;
     private transient LongCounter clipsAnonymised;
     private transient LongCounter framesAnonymised;
     private transient LongCounter decodeNanos;
@@ -105,6 +106,7 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
         framesScored = runtime.getMetricGroup().counter("framesScored");
         clipsNotAnonymised = runtime.getMetricGroup().counter("clipsBelowMinimumScore");
         clipsScored = runtime.getLongCounter(Progress.CLIPS_SCORED);
+        framesScoredTotal = runtime.getLongCounter(Progress.FRAMES_SCORED);
         clipsAnonymised = runtime.getLongCounter(Progress.CLIPS_ANONYMISED);
         framesAnonymised = runtime.getLongCounter(Progress.FRAMES_ANONYMISED);
         decodeNanos = Progress.stageTime(runtime, Progress.STAGE_DECODE);
@@ -113,7 +115,7 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
         // by ClipAnonymiser's sub-stage index
         privacyNanos = new LongCounter[4];
         privacyNanos[ClipAnonymiser.FACES] = Progress.stageTime(runtime, Progress.STAGE_PRIVACY_FACES);
-        privacyNanos[ClipAnonymiser.HEADS] = Progress.stageTime(runtime, Progress.STAGE_PRIVACY_HEADS);
+        privacyNanos[ClipAnonymiser.HEADS] = Progress.stageTime(runtime, Progress.STAGE_PEOPLE);
         privacyNanos[ClipAnonymiser.MASK_AND_JPEG] = Progress.stageTime(runtime, Progress.STAGE_PRIVACY_MASK);
         privacyNanos[ClipAnonymiser.VERIFY] = Progress.stageTime(runtime, Progress.STAGE_PRIVACY_VERIFY);
     }
@@ -145,10 +147,9 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
                                     hashing[0] += System.nanoTime() - t;
                                 }),
                         new ClipDecoder.Sampling(limits.sampleFps(), limits.maxLongSide(), (index, tsMs, image) -> {
-                            // one run of the person detector per frame: scoring, the frame's labels and its heads;
-                            // scoring adds a coarse run for people close to the camera
+                            // the person detector once per frame: scoring, the frame's labels and its heads
                             HeadDetector.People people = anonymiser.people(image);
-                            scorer.add(tsMs, image, both(people.persons(), anonymiser.closeUps(image)));
+                            scorer.add(tsMs, image, people.scored());
                             frames[0].add(index, tsMs, image, people);
                         }))));
             }
@@ -176,6 +177,7 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
         task.fingerprint = fingerprinter.build(task.clipId, task.capturedAt, epoch);
 
         framesScored.inc(scored.scores().length);
+        framesScoredTotal.add(scored.scores().length);
         clipsScored.add(1);
         scoreInto(task, scored, score);
         task.belowMinimumScore = !anonymise;
@@ -187,12 +189,6 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
             framesAnonymised.add(task.framesVerified);
         }
         out.collect(task);
-    }
-
-    static <T> List<T> both(List<T> a, List<T> b) {
-        List<T> all = new java.util.ArrayList<>(a);
-        all.addAll(b);
-        return all;
     }
 
     /** The clip's time by part; decoding (and reading the file) is what the parts did not use. */

@@ -44,7 +44,7 @@ public final class ScoreFile implements AutoCloseable {
             if (people != null) {
                 long started = System.nanoTime();
                 try {
-                    persons = DecodeOnce.both(people.detectPeople(image).persons(), people.closeUps(image));
+                    persons = people.detectPeople(image).scored();
                 } catch (OrtException e) {
                     throw new InfrastructureFailure("the person detector failed: " + e.getMessage(), e);
                 }

@@ -215,14 +215,6 @@ public final class ClipAnonymiser implements AutoCloseable {
         return people;
     }
 
-    /** People close to the camera ({@link HeadDetector#closeUps}), timed as {@link #HEADS}: what scoring adds. */
-    public List<ObjectDetection> closeUps(Mat image) {
-        long started = System.nanoTime();
-        List<ObjectDetection> closeUps = run("head detector", () -> heads.closeUps(image));
-        spent[HEADS] += System.nanoTime() - started;
-        return closeUps;
-    }
-
     /** What one frame holds to anonymise, given the people found in it already. */
     public Searched search(Mat image, HeadDetector.People people) {
         long started = System.nanoTime();

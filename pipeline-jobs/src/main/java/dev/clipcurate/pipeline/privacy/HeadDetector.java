@@ -69,11 +69,26 @@ public final class HeadDetector implements AutoCloseable {
 
     /**
      * The people of one frame: their heads, the torsos of those whose shoulders were seen, and each person as a
-     * detection (box, score, keypoints) for the frame's labels.
+     * detection (box, score, keypoints) for the frame's labels; {@code closeUps}: the people of the coarse run, which
+     * scoring counts besides {@code persons}.
+     *
+     * <p>Two runs: at {@value #INPUT_LONG_SIDE} px for small, distant people, and at {@value #CLOSE_UP_LONG_SIDE} px
+     * for people close to the camera. MoveNet was trained at 256 px: at 384 px a person who fills the frame scores
+     * low (0.11-0.17 on a portrait, which scores 0.45-0.50 at 192 px), at 192 px people far away are missed. Heads
+     * and torsos of the coarse run are added where the fine run has no head of its own; labels come from the fine
+     * run.
      */
-    public record People(List<FaceBox> heads, List<FaceBox> torsos, List<ObjectDetection> persons) {}
+    public record People(List<FaceBox> heads, List<FaceBox> torsos, List<ObjectDetection> persons,
+                         List<ObjectDetection> closeUps) {
+        /** What scoring counts: the people of both runs (a person seen by both counts by the better score). */
+        public List<ObjectDetection> scored() {
+            List<ObjectDetection> all = new ArrayList<>(persons);
+            all.addAll(closeUps);
+            return all;
+        }
+    }
 
-    /** Long side of the coarse run ({@link #closeUps}), for people close to the camera. */
+    /** Long side of the coarse run, for people close to the camera. */
     static final int CLOSE_UP_LONG_SIDE = 192;
 
     /** Head boxes in a BGR frame, in the frame's pixels. */
@@ -81,7 +96,7 @@ public final class HeadDetector implements AutoCloseable {
         return detectPeople(bgr).heads();
     }
 
-    /** Heads and torsos in a BGR frame, in the frame's pixels. */
+    /** The people of a BGR frame, in the frame's pixels. */
     public People detectPeople(Mat bgr) throws OrtException {
         int width = bgr.cols();
         int height = bgr.rows();
@@ -98,23 +113,29 @@ public final class HeadDetector implements AutoCloseable {
             if (torso != null) torsos.add(torso);
             persons.add(asDetection(person, fine.spanW(), fine.spanH(), width, height));
         }
-        return new People(heads, torsos, persons);
-    }
-
-    /**
-     * People close to the camera, from a second, coarse run at {@value #CLOSE_UP_LONG_SIDE} px, for scoring: MoveNet
-     * was trained at 256 px, and at 384 px a person who fills the frame scores low (0.11-0.17 on a portrait, which
-     * scores 0.45-0.50 at 192 px), while at 192 px people far away are missed. Heads come from the fine run only.
-     */
-    public List<ObjectDetection> closeUps(Mat bgr) throws OrtException {
         List<ObjectDetection> closeUps = new ArrayList<>();
+        List<FaceBox> fineHeads = List.copyOf(heads);
         Run coarse = run(bgr, CLOSE_UP_LONG_SIDE);
         for (float[] person : coarse.people()) {
-            if (person[55] >= personThreshold) {
-                closeUps.add(asDetection(person, coarse.spanW(), coarse.spanH(), bgr.cols(), bgr.rows()));
-            }
+            if (person[55] < personThreshold) continue;
+            closeUps.add(asDetection(person, coarse.spanW(), coarse.spanH(), width, height));
+            double[][] kp = keypoints(person, coarse.spanW(), coarse.spanH());
+            FaceBox head = head(person, kp, coarse.spanW(), coarse.spanH());
+            if (head == null || seenBefore(head, fineHeads)) continue;
+            heads.add(head);
+            FaceBox torso = torso(person, kp);
+            if (torso != null) torsos.add(torso);
         }
-        return closeUps;
+        return new People(heads, torsos, persons, closeUps);
+    }
+
+    /** Whether the fine run has this head already: they overlap, or one lies mostly inside the other. */
+    static boolean seenBefore(FaceBox head, List<FaceBox> fine) {
+        for (FaceBox f : fine) {
+            double inter = head.intersectionArea(f);
+            if (head.iou(f) >= 0.3 || inter >= 0.5 * Math.min(head.w() * head.h(), f.w() * f.h())) return true;
+        }
+        return false;
     }
 
     /** One run of the model: up to six people as MoveNet gives them, and its padded input's size in frame pixels. */

@@ -22,6 +22,7 @@ import java.util.List;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -190,5 +191,14 @@ class HeadDetectorTest {
             }
         }
         return (double) sum / n;
+    }
+
+    @Test
+    void aCoarseRunHeadCountsOnlyWhereTheFineRunHasNone() {
+        FaceBox fine = new FaceBox(100, 100, 40, 48, 0.5f);
+        assertTrue(HeadDetector.seenBefore(new FaceBox(104, 98, 42, 50, 0.4f), List.of(fine)), "the same head, a little off");
+        assertTrue(HeadDetector.seenBefore(new FaceBox(90, 90, 70, 80, 0.4f), List.of(fine)), "a coarser box around it");
+        assertFalse(HeadDetector.seenBefore(new FaceBox(300, 100, 40, 48, 0.4f), List.of(fine)), "another person");
+        assertFalse(HeadDetector.seenBefore(new FaceBox(100, 100, 40, 48, 0.4f), List.of()), "the fine run saw nobody");
     }
 }

@@ -90,8 +90,9 @@ class PersonScoringTest {
         try (HeadDetector detector = new HeadDetector(PrivacySettings.defaults().headThreshold())) {
             new ClipDecoder(DecodeLimits.defaults()).decode(clip.toFile(), (i, ts, image) -> {
                 try {
-                    for (ObjectDetection d : detector.detectPeople(image).persons()) best[0] = Math.max(best[0], d.score);
-                    for (ObjectDetection d : detector.closeUps(image)) best[1] = Math.max(best[1], d.score);
+                    HeadDetector.People people = detector.detectPeople(image);
+                    for (ObjectDetection d : people.persons()) best[0] = Math.max(best[0], d.score);
+                    for (ObjectDetection d : people.closeUps()) best[1] = Math.max(best[1], d.score);
                 } catch (ai.onnxruntime.OrtException e) {
                     throw new IllegalStateException(e);
                 }
