@@ -175,16 +175,22 @@ class DemoITCase {
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
         // v1's shard and frame manifest that held the donor's frames, and its clip manifests (one per subtask that
         // wrote rows): each rewritten without the donor, or dropped when the donor was all it held
-        java.util.Set<String> kinds = new java.util.TreeSet<>();
         String v1Build = v1.get("build").get("id").asText();
         int rewritten = 0;
         for (JsonNode f : v3.get("files")) {
             if (!f.has("replaces")) continue;
             assertEquals(v1Build, f.get("build_id").asText(), "only v1's files held the donor: " + f);
-            kinds.add(f.get("kind").asText());
             rewritten++;
         }
-        assertTrue(kinds.contains("clip_manifest"), v3.get("files").toString());
+        // which subtask wrote the donor's clip rows varies from run to run: their manifest is rewritten, or dropped
+        // when it held nothing else; either way no clip manifest of v3 lists the donor
+        for (JsonNode f : v3.get("files")) {
+            if (!"clip_manifest".equals(f.get("kind").asText())) continue;
+            for (ClipRow row : ManifestFiles.read(new org.apache.flink.core.fs.Path(
+                    warehouse.resolve("clips").resolve(f.get("path").asText()).toUri()), ClipRow.class)) {
+                assertTrue(!pseudonym.equals(row.getDonorPseudonym()), "v3 still lists a clip of the donor: " + f);
+            }
+        }
         assertEquals(rewritten, v3.get("purge").get("files_rewritten").asInt());
         assertTrue(rewritten + v3.get("purge").get("files_dropped").asInt() >= 3, v3.get("purge").toString());
         for (JsonNode f : v3.get("files")) {
