@@ -79,7 +79,8 @@ public class CurationOptions {
     public Duration checkpointInterval = Duration.ofSeconds(10);
     /** hashmap (state on the heap) or rocksdb (on local disk: for dedup indexes larger than the heap). */
     public String stateBackend = "hashmap";
-    public int restartAttempts = 3;
+    /** Restarts before the job fails: backing off from 1 s, doubling, to 1 min (about 6 min in all at 10). */
+    public int restartAttempts = 10;
 
     /** Secret; never part of {@link #describe()} nor of any file the job writes. */
     public transient byte[] pseudonymKey;

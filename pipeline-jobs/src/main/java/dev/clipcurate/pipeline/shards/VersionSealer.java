@@ -278,6 +278,21 @@ public final class VersionSealer {
         return new TarContents(rows, fs.getFileStatus(tar).getLen(), HexFormat.of().formatHex(digest.digest()));
     }
 
+    /**
+     * Per partition of {@code topic}, the offset after the last message a build's committed clip manifests have a row
+     * for: how far a drained run read (every consumed message gets a row, but a redelivery that was dropped).
+     */
+    public static Map<Integer, Long> nextOffsets(Path stagingClips, String topic) throws IOException {
+        Map<Integer, Long> next = new HashMap<>();
+        for (Path part : committedParts(stagingClips, ".parquet")) {
+            for (ClipRow row : ManifestFiles.read(part, ClipRow.class)) {
+                if (!topic.equals(row.getSourceTopic())) continue;
+                next.merge(row.getSourcePartition(), row.getSourceOffset() + 1, Math::max);
+            }
+        }
+        return next;
+    }
+
     /** Committed FileSink parts only: in-progress and pending files are hidden (names start with '.'). */
     private static List<Path> committedParts(Path dir, String suffix) throws IOException {
         FileSystem fs = dir.getFileSystem();
