@@ -221,13 +221,13 @@ public final class CurationRunner {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         // the job's own settings override a cluster's: back off rather than spend a few fixed attempts while a lost
         // TaskManager is replaced (every restart fails until it registers: 7 s in scripts/cluster-check)
-        conf.setString("restart-strategy.type", "exponential-delay");
+        conf.setString("restart-strategy.type", options.restartAttempts == 0 ? "none" : "exponential-delay");
         conf.setString("restart-strategy.exponential-delay.initial-backoff", "1 s");
         conf.setString("restart-strategy.exponential-delay.max-backoff", "1 min");
         conf.setString("restart-strategy.exponential-delay.backoff-multiplier", "2.0");
         conf.setString("restart-strategy.exponential-delay.reset-backoff-threshold", "10 min");
         conf.setString("restart-strategy.exponential-delay.attempts-before-reset-backoff",
-                Integer.toString(options.restartAttempts));
+                Integer.toString(Math.max(1, options.restartAttempts)));
         if (mode == Mode.STREAMING) {
             conf.setString("execution.checkpointing.interval", options.checkpointInterval.toMillis() + " ms");
             conf.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
