@@ -97,7 +97,8 @@ public class DecodeOnce extends ProcessFunction<ClipTask, ClipTask> {
         decoder = new ClipDecoder(limits);
         hasher = new PdqHasher();
         model = ScoringModel.open(scoring);
-        scoredBy = ScoringModel.identify(scoring);
+        // an opened model names itself; identify() would open it a second time
+        scoredBy = model == null ? ScoringModel.identify(scoring) : model.identity();
         batch = model == null ? null : model.batchBuffer(model.batchSize(scoring.batchSize()));
         anonymiser = new ClipAnonymiser(limits, privacy);
         var runtime = getRuntimeContext();

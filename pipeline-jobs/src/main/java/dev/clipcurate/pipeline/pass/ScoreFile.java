@@ -33,7 +33,7 @@ public final class ScoreFile implements AutoCloseable {
         this.model = ScoringModel.open(scoring);
         this.batch = model == null ? null : model.batchBuffer(model.batchSize(scoring.batchSize()));
         this.people = model == null ? new HeadDetector(PrivacySettings.defaults().headThreshold()) : null;
-        this.identity = ScoringModel.identify(scoring);
+        this.identity = model == null ? ScoringModel.identify(scoring) : model.identity();
     }
 
     /** The detector's people, or the model's scores, for each frame the job would sample; with their motion. */

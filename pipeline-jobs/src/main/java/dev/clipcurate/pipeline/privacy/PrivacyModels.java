@@ -13,14 +13,16 @@ public final class PrivacyModels {
 
     public static Map<String, String> hashes() throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(BlazeFaceDetector.MODEL, sha256("/models/" + BlazeFaceDetector.MODEL));
-        m.put(BlazeFaceDetector.FRONT_MODEL, sha256("/models/" + BlazeFaceDetector.FRONT_MODEL));
-        m.put(HeadDetector.MODEL, sha256("/models/" + HeadDetector.MODEL));
-        m.put(FullRangeFaceDetector.MODEL, sha256("/models/" + FullRangeFaceDetector.MODEL));
+        m.put(BlazeFaceDetector.MODEL, sha256(BlazeFaceDetector.MODEL));
+        m.put(BlazeFaceDetector.FRONT_MODEL, sha256(BlazeFaceDetector.FRONT_MODEL));
+        m.put(HeadDetector.MODEL, sha256(HeadDetector.MODEL));
+        m.put(FullRangeFaceDetector.MODEL, sha256(FullRangeFaceDetector.MODEL));
         return m;
     }
 
-    private static String sha256(String resource) throws IOException {
+    /** The sha256 of one bundled model file (under /models/ on the classpath). */
+    public static String sha256(String model) throws IOException {
+        String resource = "/models/" + model;
         try (InputStream in = PrivacyModels.class.getResourceAsStream(resource)) {
             if (in == null) throw new IOException("model " + resource + " is not on the classpath");
             return Hashing.sha256Hex(in);

@@ -10,6 +10,7 @@ import ai.onnxruntime.TensorInfo;
 import dev.clipcurate.pipeline.common.Hashing;
 import dev.clipcurate.pipeline.common.OnnxSessions;
 import dev.clipcurate.pipeline.privacy.HeadDetector;
+import dev.clipcurate.pipeline.privacy.PrivacyModels;
 
 import java.io.IOException;
 import java.nio.FloatBuffer;
@@ -100,14 +101,18 @@ public final class ScoringModel implements AutoCloseable {
     /** Opens the model once to check it meets the contract; what a build records before it starts. */
     public static Identity identify(ScoringSettings settings) throws IOException {
         if (settings.usesDetector()) {
-            return new Identity(DETECTOR_NAME, Hashing.sha256Hex(OnnxSessions.resource("/models/" + HeadDetector.MODEL,
-                    "scripts/fetch-models puts it in the build")));
+            return new Identity(DETECTOR_NAME, PrivacyModels.sha256(HeadDetector.MODEL));
         }
         try (ScoringModel model = open(settings)) {
-            return new Identity(model.name, model.sha256);
+            return model.identity();
         } catch (OrtException e) {
             throw new IOException("the scoring model cannot be loaded by ONNX Runtime: " + e.getMessage(), e);
         }
+    }
+
+    /** This model's name and sha256. */
+    public Identity identity() {
+        return new Identity(name, sha256);
     }
 
     public int width() {

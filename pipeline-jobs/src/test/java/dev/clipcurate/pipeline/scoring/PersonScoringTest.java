@@ -99,7 +99,8 @@ class PersonScoringTest {
             });
         }
         assertTrue(best[1] > best[0] + 0.1, "fine " + best[0] + ", coarse " + best[1]);
-        assertTrue(score(clip).score() >= RULES.minScore(), score(clip).describe());
+        ClipScore s = score(clip);
+        assertTrue(s.score() >= RULES.minScore(), s.describe());
     }
 
     @Test
