@@ -28,8 +28,8 @@ final class GcCommand implements Callable<Integer> {
 
     @Option(names = "--delete-orphans",
             description = "Also delete build directories that no version lists: the output of builds that died before "
-                    + "sealing (staged frames included). Only while no build or run is in progress: a running build's "
-                    + "output is such a directory too.")
+                    + "sealing (committed frames included). A run in progress (its record in <dataset>/runs/ is fresh) "
+                    + "and a streaming run that died with a checkpoint (the next run resumes it) keep theirs.")
     boolean deleteOrphans;
 
     @CommandLine.Spec

@@ -128,6 +128,11 @@ public class JobArgs {
             description = "Checkpoint interval of streaming runs (default: ${DEFAULT-VALUE}).")
     long checkpointIntervalSeconds;
 
+    @Option(names = "--seal-interval-s", defaultValue = "600",
+            description = "Streaming runs: the job seals what checkpoints committed into a new version at most this "
+                    + "often, while there is anything new; draining seals the rest (default: ${DEFAULT-VALUE}).")
+    long sealIntervalSeconds;
+
     @Option(names = "--pseudonym-key-file", paramLabel = "FILE",
             description = "File holding the secret key for donor pseudonyms (at least 16 bytes). Default: the "
                     + KEY_ENV + " environment variable.")
@@ -186,6 +191,8 @@ public class JobArgs {
         dev.clipcurate.pipeline.scoring.ScoringModel.identify(o.scoringSettings());
         o.campaigns(); // reads and validates the rules now rather than inside the job
         o.checkpointInterval = Duration.ofSeconds(checkpointIntervalSeconds);
+        if (sealIntervalSeconds < 1) throw new IllegalArgumentException("--seal-interval-s must be 1 or more");
+        o.sealInterval = Duration.ofSeconds(sealIntervalSeconds);
         if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
             throw new IllegalArgumentException("--state-backend must be hashmap or rocksdb, not " + stateBackend);
         }

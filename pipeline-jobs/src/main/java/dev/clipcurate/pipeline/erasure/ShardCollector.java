@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clipcurate.pipeline.common.AvroJson;
+import dev.clipcurate.pipeline.job.RunRegistry;
 import dev.clipcurate.pipeline.shards.DatasetLayout;
 import dev.clipcurate.pipeline.shards.DatasetVersions;
 import dev.clipcurate.pipeline.shards.VersionSealer;
@@ -88,13 +89,23 @@ public final class ShardCollector {
         }
         // build directories that no version lists, and the drain savepoints of runs sealed since
         Set<String> listedDirs = new HashSet<>();
-        for (JsonNode v : versions) v.get("files").forEach(f -> listedDirs.add(f.get("path").asText().replaceFirst("/[^/]*$", "")));
+        for (JsonNode v : versions) {
+            v.get("files").forEach(f -> {
+                String dir = DatasetLayout.buildDirOf(f.get("path").asText());
+                if (dir != null) listedDirs.add(dir);
+            });
+        }
         List<String> orphans = new ArrayList<>();
+        // a live run's files, and those of a run that died and will be resumed, belong to that run
+        Set<String> owned = new HashSet<>();
+        for (RunRegistry.Run run : new RunRegistry(layout).all()) {
+            if (run.live() || run.checkpoint() != null) owned.add("shards/" + run.build().buildId());
+        }
         Path shards = new Path(layout.datasetDir(), "shards");
         if (fs.exists(shards)) {
             for (FileStatus build : fs.listStatus(shards)) {
                 String dir = "shards/" + build.getPath().getName();
-                if (build.isDir() && !listedDirs.contains(dir)) orphans.add(dir);
+                if (build.isDir() && !listedDirs.contains(dir) && !owned.contains(dir)) orphans.add(dir);
             }
         }
         Instant now = Instant.now();

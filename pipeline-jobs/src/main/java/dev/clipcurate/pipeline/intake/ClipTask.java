@@ -27,6 +27,8 @@ public class ClipTask {
     public String sourceTopic;
     public int sourcePartition;
     public long sourceOffset;
+    /** The donation message's Kafka timestamp (ms), or -1 when it had none. */
+    public long donatedAtMs = -1;
     /** Set once the URI has been checked against the landing root. */
     public String resolvedPath;
     /** What decoding found (container, codec, duration s, fps, size); set by the first stage that decodes the clip. */

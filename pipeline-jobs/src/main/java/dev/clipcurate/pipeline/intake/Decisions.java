@@ -37,9 +37,14 @@ public final class Decisions {
                 .setSourceTopic(message.topic)
                 .setSourcePartition(message.partition)
                 .setSourceOffset(message.offset)
+                .setDonatedAt(donatedAt(message.timestampMs))
                 .setBuildId(buildId)
                 .setProcessedAt(Instant.now().toString())
                 .build();
+    }
+
+    private static String donatedAt(long timestampMs) {
+        return timestampMs < 0 ? null : Instant.ofEpochMilli(timestampMs).toString();
     }
 
     public static ClipRow rejected(ClipTask task, ClipRejected why, String buildId) {
@@ -58,6 +63,7 @@ public final class Decisions {
                 .setSourceTopic(task.sourceTopic)
                 .setSourcePartition(task.sourcePartition)
                 .setSourceOffset(task.sourceOffset)
+                .setDonatedAt(donatedAt(task.donatedAtMs))
                 .setSourceUri(task.clipUri)
                 .setSha256(task.sha256)
                 .setSizeBytes(task.sizeBytes)

@@ -60,6 +60,7 @@ public final class DonationParser {
         task.sourceTopic = message.topic;
         task.sourcePartition = message.partition;
         task.sourceOffset = message.offset;
+        task.donatedAtMs = message.timestampMs;
         return task;
     }
 

@@ -17,7 +17,12 @@ import dev.clipcurate.pipeline.pass.DecodeOnce;
 import dev.clipcurate.pipeline.privacy.ReleaseFrames;
 import dev.clipcurate.pipeline.privacy.DonorPseudonymizer;
 import dev.clipcurate.pipeline.scoring.RejectLowScore;
+import dev.clipcurate.pipeline.shards.BuildInfo;
+import dev.clipcurate.pipeline.shards.CommitReport;
 import dev.clipcurate.pipeline.shards.DatasetLayout;
+import dev.clipcurate.pipeline.shards.ReportingFileSink;
+import dev.clipcurate.pipeline.shards.VersionCommitter;
+import dev.clipcurate.pipeline.shards.VersionSealer;
 import dev.clipcurate.pipeline.shards.RollOnSizeOrCheckpoint;
 import dev.clipcurate.pipeline.shards.TarShardWriter;
 import dev.clipcurate.pipeline.staging.ClipFacts;
@@ -36,6 +41,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.formats.parquet.avro.AvroParquetWriters;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
@@ -44,7 +50,10 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.
 import org.apache.kafka.common.TopicPartition;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.Map;
 
 /**
@@ -59,6 +68,7 @@ import java.util.Map;
  *   → dedup index and decision → RejectLowScore → keyBy(donor) LabelStaging (+ earlier versions' clips)
  *   → ReleaseFrames (accepted, or quarantined face_leak) ─frames→ WebDataset tar shards
  * every stage's decision rows (side outputs) → clip manifest + clips.rejected
+ * files committed by checkpoints (both sinks' post-commit streams) → VersionCommitter (parallelism 1): versions
  * </pre>
  */
 public final class CurationJob {
@@ -75,10 +85,11 @@ public final class CurationJob {
      * @param consentEnds  per partition of the consent topic, its end offset at the start: a streaming run judges
      *                     no clip before it has read that far
      */
-    public static void define(StreamExecutionEnvironment env, CurationOptions o, String buildId,
+    public static void define(StreamExecutionEnvironment env, CurationOptions o, BuildInfo build,
                               Map<TopicPartition, Long> start, Map<TopicPartition, Long> end,
                               List<String> earlierClipManifests, long buildStartMs, Map<Integer, Long> consentEnds)
             throws IOException {
+        String buildId = build.buildId();
         boolean batch = env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
         var sourceBuilder = KafkaSource.<DonationMessage>builder()
                 .setBootstrapServers(o.bootstrapServers)
@@ -138,19 +149,30 @@ public final class CurationJob {
                         labelled.getSideOutput(Decisions.TAG), frames.getSideOutput(Decisions.TAG));
 
         DatasetLayout layout = new DatasetLayout(o.warehouse, o.dataset);
-        frames.sinkTo(FileSink
-                        .forBulkFormat(layout.stagingFrames(buildId), TarShardWriter.factory())
+        // both sinks' committed files meet in one committer: the second sink's post-commit callback adds it
+        List<DataStream<CommitReport>> committed = new ArrayList<>();
+        Consumer<DataStream<CommitReport>> toCommitter = reports -> {
+            committed.add(reports);
+            if (committed.size() < 2) return;
+            committed.get(0).union(committed.get(1))
+                    .transform("versions: seal committed files", Types.VOID, new VersionCommitter(layout, build,
+                            Set.of(VersionSealer.FRAMES, VersionSealer.CLIP_MANIFEST), o.sealInterval.toMillis()))
+                    .uid("version-committer").setParallelism(1).setMaxParallelism(1)
+                    .sinkTo(new DiscardingSink<>()).uid("version-committer-end").name("versions").setParallelism(1);
+        };
+        frames.sinkTo(new ReportingFileSink<>(FileSink
+                        .forBulkFormat(layout.framesDir(buildId), TarShardWriter.factory())
                         .withBucketAssigner(new BasePathBucketAssigner<>())
                         .withRollingPolicy(new RollOnSizeOrCheckpoint<>(o.shardTargetBytes))
                         .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("frames").withPartSuffix(".tar").build())
-                        .build())
+                        .build(), VersionSealer.FRAMES, toCommitter))
                 .uid("shards-frames").name("shards: WebDataset tar");
-        decisions.sinkTo(FileSink
-                        .forBulkFormat(layout.stagingClips(buildId), AvroParquetWriters.forSpecificRecord(ClipRow.class))
+        decisions.sinkTo(new ReportingFileSink<>(FileSink
+                        .forBulkFormat(layout.clipsDir(buildId), AvroParquetWriters.forSpecificRecord(ClipRow.class))
                         .withBucketAssigner(new BasePathBucketAssigner<>())
                         .withRollingPolicy(OnCheckpointRollingPolicy.build())
                         .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("clips").withPartSuffix(".parquet").build())
-                        .build())
+                        .build(), VersionSealer.CLIP_MANIFEST, toCommitter))
                 .uid("shards-clip-manifest").name("shards: clip manifest");
         decisions
                 .filter(row -> !Decisions.ACCEPTED.equals(row.getDecision()))

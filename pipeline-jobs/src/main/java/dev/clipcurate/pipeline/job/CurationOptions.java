@@ -77,6 +77,8 @@ public class CurationOptions {
     // Flink
     public int parallelism = 2;
     public Duration checkpointInterval = Duration.ofSeconds(10);
+    /** Least time between two versions a streaming run seals while it runs (the job's VersionCommitter). */
+    public Duration sealInterval = Duration.ofSeconds(600);
     /** hashmap (state on the heap) or rocksdb (on local disk: for dedup indexes larger than the heap). */
     public String stateBackend = "hashmap";
     /** Restarts before the job fails: backing off from 1 s, doubling, to 1 min (about 6 min in all at 10). */

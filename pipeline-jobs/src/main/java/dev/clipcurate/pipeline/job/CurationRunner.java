@@ -34,8 +34,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Runs the curation job over a range of Kafka offsets and seals the result as the next dataset version.
- * The range starts where the parent version's range ended and ends at the topic's end when the run starts.
+ * Runs the curation job over a range of Kafka offsets; the job seals what it curates into dataset versions.
+ * The range starts where the parent version's range ended and, for a build, ends at the topic's end when it starts.
  */
 public final class CurationRunner {
     private static final Logger LOG = LoggerFactory.getLogger(CurationRunner.class);
@@ -67,10 +67,11 @@ public final class CurationRunner {
     }
 
     /**
-     * Runs the job and seals what it wrote as the next version.
+     * Runs the job; the job seals what it commits into versions (VersionCommitter), a bounded build once at its end,
+     * a streaming run every --seal-interval-s while it runs and once more when drained.
      *
      * @param bounded stop at the topic's end as of now (a build); otherwise run until {@link #stop()} is called
-     * @return the sealed version, or null when the topic had nothing new since the parent version
+     * @return the newest version the run sealed, or null when it sealed none
      */
     /** The accumulators of the last job this runner ran to its end (progress counts, time per stage). */
     public Map<String, Object> lastAccumulators() {
@@ -96,52 +97,81 @@ public final class CurationRunner {
         }
         // read before the job: the version records the model file and the rules the job started with
         Map<String, Object> config = options.describe();
-        String buildId = newBuildId(started);
-        out.printf("Build %s (%s%s): %s from %s, parent version %s%n", buildId, mode.name().toLowerCase(),
-                bounded ? "" : ", until stopped", bounded ? pending + " messages" : "all new messages",
-                options.donationsTopic, parentName);
-
+        RunRegistry runs = new RunRegistry(layout);
+        RunRegistry.Run resumed = mode == Mode.STREAMING && !bounded ? runs.resumable() : null;
+        BuildInfo build;
         Map<TopicPartition, Long> start = new HashMap<>();
         Map<TopicPartition, Long> end = new HashMap<>();
         ranges.forEach((tp, r) -> {
             start.put(tp, r[0]);
             end.put(tp, r[1]);
         });
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig(mode));
-        CurationJob.define(env, options, buildId, start, bounded ? end : null, earlierClipManifests(layout, parent),
+        if (resumed != null) {
+            // the run that died is this one, continued: same build id, state and offsets from its checkpoint
+            build = resumed.build();
+            out.printf("Resuming run %s (started %s, parent version %s) from its checkpoint %s%n", build.buildId(),
+                    build.startedAt(), build.parent() == null ? "none" : build.parent(), resumed.checkpoint().getFileName());
+            if (!build.config().equals(new TreeMap<>(config))) {
+                out.println("  note: this run's options differ from the run it resumes; the versions record the first run's");
+            }
+            parent = build.parent() == null ? null : new DatasetVersions(layout).version(build.parent());
+        } else {
+            Map<Integer, long[]> runRange = new TreeMap<>();
+            ranges.forEach((tp, r) -> runRange.put(tp.partition(), new long[] {r[0], bounded ? r[1] : -1}));
+            build = new BuildInfo(newBuildId(started), mode.name().toLowerCase(), List.copyOf(args),
+                    new TreeMap<>(Map.of(options.donationsTopic, runRange)), new TreeMap<>(config), codeVersion(),
+                    models(config), started, parent == null ? null : parentName);
+            out.printf("Build %s (%s%s): %s from %s, parent version %s%n", build.buildId(), mode.name().toLowerCase(),
+                    bounded ? "" : ", until stopped", bounded ? pending + " messages" : "all new messages",
+                    options.donationsTopic, parentName);
+        }
+        String buildId = build.buildId();
+        Configuration conf = flinkConfig(mode, buildId);
+        if (resumed != null) conf.setString("execution.state-recovery.path", resumed.checkpoint().toUri().toString());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        CurationJob.define(env, options, build, start, bounded ? end : null, earlierClipManifests(layout, parent),
                 started.toEpochMilli(), consentEnds);
+        runs.register(build);
         try {
             JobClient client = env.executeAsync("curate " + mode.name().toLowerCase() + " " + buildId);
             running = client;
             if (onStarted != null) onStarted.accept(client);
-            Progress.follow(client, bounded ? pending : -1, Duration.ofSeconds(5), out);
+            Progress.follow(client, bounded ? pending : -1, Duration.ofSeconds(5), out, layout, buildId);
             lastAccumulators = client.getJobExecutionResult().get().getAllAccumulatorResults();
         } catch (Exception e) {
-            discardBuild(layout, buildId);
-            throw new IllegalStateException("the job failed, no version was sealed: " + rootMessage(e), e);
+            boolean sealedAny = sealer.newestOf(buildId) != null;
+            boolean resumable = mode == Mode.STREAMING && runs.newestCheckpoint(buildId) != null;
+            runs.ended(buildId, !resumable);
+            if (!sealedAny && !resumable) discardBuild(layout, buildId);
+            throw new IllegalStateException("the job failed" + (sealedAny ? " after sealing "
+                    + sealer.newestOf(buildId).get("name").asText() + "; what it committed since is not in a version"
+                    : ", no version was sealed") + ": " + rootMessage(e)
+                    + (resumable ? " (its checkpoint is kept: the next run resumes it)" : ""), e);
         } finally {
             running = null;
         }
-        if (!bounded) {
-            // drained by stop(): everything read was processed and committed with the final savepoint. The consumer
-            // group's offsets lag behind (the source commits them to Kafka after a checkpoint, and the final one's
-            // commit is lost as the tasks end: scripts/cluster-check saw 1 of 4 messages): the rows say how far it read
-            Map<TopicPartition, Long> committed = committedOffsets();
-            Map<Integer, Long> written = VersionSealer.nextOffsets(layout.stagingClips(buildId), options.donationsTopic);
-            ranges.forEach((tp, r) -> r[1] = Math.max(r[0], Math.max(committed.getOrDefault(tp, r[0]),
-                    written.getOrDefault(tp.partition(), r[0]))));
-        }
-
-        Map<String, Map<Integer, long[]>> offsets = new TreeMap<>();
-        ranges.forEach((tp, r) -> offsets.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), r));
-        BuildInfo info = new BuildInfo(buildId, mode.name().toLowerCase(), args, offsets, config,
-                codeVersion(), models(config), started, parent == null ? null : parentName);
         try {
-            return sealer.seal(info);
+            sealer.sealLeftover(build);
         } catch (Exception e) {
-            discardBuild(layout, buildId);
-            throw new IllegalStateException("sealing failed, no version was written: " + e.getMessage(), e);
+            throw new IllegalStateException("sealing what the job committed at its end failed: " + e.getMessage()
+                    + " (the files stay under " + layout.buildDir(buildId) + ")", e);
+        } finally {
+            runs.ended(buildId, true);
         }
+        discardCheckpoints(layout, buildId);
+        JsonNode last = sealer.newestOf(buildId);
+        if (last == null) {
+            out.printf("Nothing was committed by build %s: no version sealed.%n", buildId);
+            return null;
+        }
+        List<String> own = new DatasetVersions(layout).all().stream()
+                .filter(v -> buildId.equals(v.path("build").path("id").asText())).map(v -> v.get("name").asText()).toList();
+        if (own.size() > 1) {
+            out.printf("Build %s sealed %d versions: %s (the summary below is the newest one's)%n", buildId, own.size(),
+                    String.join(", ", own));
+        }
+        return new VersionSealer.Sealed(last.get("version").asInt(), layout.versionFile(last.get("version").asInt()),
+                (com.fasterxml.jackson.databind.node.ObjectNode) last);
     }
 
     /**
@@ -154,16 +184,6 @@ public final class CurationRunner {
         Path savepoints = new Path(new DatasetLayout(options.warehouse, options.dataset).datasetDir(), ".savepoints");
         client.stopWithSavepoint(true, savepoints.toString(),
                 org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
-    }
-
-    private Map<TopicPartition, Long> committedOffsets() throws Exception {
-        try (Admin admin = admin()) {
-            Map<TopicPartition, Long> result = new HashMap<>();
-            admin.listConsumerGroupOffsets(options.consumerGroup).partitionsToOffsetAndMetadata()
-                    .get(60, TimeUnit.SECONDS)
-                    .forEach((tp, om) -> { if (om != null) result.put(tp, om.offset()); });
-            return result;
-        }
     }
 
     /**
@@ -210,7 +230,7 @@ public final class CurationRunner {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000));
     }
 
-    Configuration flinkConfig(Mode mode) {
+    Configuration flinkConfig(Mode mode, String buildId) {
         Configuration conf = new Configuration();
         conf.setString("execution.runtime-mode", mode.name());
         conf.setString("parallelism.default", Integer.toString(options.parallelism));
@@ -231,9 +251,11 @@ public final class CurationRunner {
         if (mode == Mode.STREAMING) {
             conf.setString("execution.checkpointing.interval", options.checkpointInterval.toMillis() + " ms");
             conf.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
+            // a run that is cancelled or dies keeps its newest checkpoint: the next run resumes from it (RunRegistry)
+            conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
             // the dedup index grows with every clip: checkpoints go to files, not into the JobManager's memory
             conf.setString("execution.checkpointing.dir",
-                    new Path(new DatasetLayout(options.warehouse, options.dataset).datasetDir(), ".checkpoints").toString());
+                    new DatasetLayout(options.warehouse, options.dataset).checkpointsDir(buildId).toString());
             conf.setString("state.backend.type", options.stateBackend);
             if ("rocksdb".equals(options.stateBackend)) conf.setString("execution.checkpointing.incremental", "true");
         }
@@ -274,6 +296,16 @@ public final class CurationRunner {
                 ranges.put(tp, new long[] {from, Math.max(from, to)});
             }
             return ranges;
+        }
+    }
+
+    /** A run that ended has nothing to resume: its checkpoint directory goes. */
+    private static void discardCheckpoints(DatasetLayout layout, String buildId) {
+        try {
+            Path dir = layout.checkpointsDir(buildId);
+            dir.getFileSystem().delete(dir, true);
+        } catch (Exception e) {
+            LOG.warn("could not remove the checkpoints of ended build {}: {}", buildId, e.getMessage());
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.clipcurate.pipeline.job;
 
+import dev.clipcurate.pipeline.shards.DatasetLayout;
+import dev.clipcurate.pipeline.shards.VersionSealer;
+
 import org.apache.flink.core.execution.JobClient;
 
 import java.io.PrintStream;
@@ -46,9 +49,30 @@ public final class Progress {
 
     private Progress() {}
 
-    /** Prints one line every {@code every} until the job ends; returns when it has ended. */
-    public static void follow(JobClient client, long expectedMessages, Duration every, PrintStream out) throws Exception {
+    private static String printNewVersion(VersionSealer versions, String buildId, String lastSeen, PrintStream out) {
+        try {
+            var newest = versions.newestOf(buildId);
+            if (newest == null || newest.get("name").asText().equals(lastSeen)) return lastSeen;
+            var c = newest.get("counts");
+            var latency = c.path("latency_s");
+            out.printf("  sealed %s: %d messages, %d accepted, %d frames%s%n", newest.get("name").asText(),
+                    c.get("messages_consumed").asLong(), c.get("clips_accepted").asLong(), c.get("frames_written").asLong(),
+                    latency.isObject() ? String.format(", donation to sealed %.1f s (median)", latency.get("median").asDouble()) : "");
+            return newest.get("name").asText();
+        } catch (Exception e) {
+            return lastSeen; // progress only: a version being written is read at the next tick
+        }
+    }
+
+    /**
+     * Prints one line every {@code every} until the job ends, and a line for each version the job seals meanwhile;
+     * returns when it has ended.
+     */
+    public static void follow(JobClient client, long expectedMessages, Duration every, PrintStream out,
+                              DatasetLayout layout, String buildId) throws Exception {
         Instant start = Instant.now();
+        VersionSealer versions = new VersionSealer(layout);
+        String lastSeen = null;
         var result = client.getJobExecutionResult();
         while (true) {
             try {
@@ -65,6 +89,7 @@ public final class Progress {
                 out.printf("  … %ds: %s/%s messages, %s clips decoded and scored, %s anonymised, %s frames written%n",
                         seconds, acc.getOrDefault(MESSAGES, 0), expectedMessages < 0 ? "?" : expectedMessages,
                         acc.getOrDefault(CLIPS_SCORED, 0), acc.getOrDefault(CLIPS_ANONYMISED, 0), acc.getOrDefault(FRAMES_WRITTEN, 0));
+                lastSeen = printNewVersion(versions, buildId, lastSeen, out);
             }
         }
     }

@@ -9,10 +9,10 @@ import java.io.Serializable;
  * <pre>
  * &lt;warehouse&gt;/&lt;dataset&gt;/LATEST                          name of the newest sealed version
  * &lt;warehouse&gt;/&lt;dataset&gt;/versions/v000001.json            sealed, immutable version files
- * &lt;warehouse&gt;/&lt;dataset&gt;/shards/&lt;build-id&gt;/frames-000000.tar    WebDataset shards
- * &lt;warehouse&gt;/&lt;dataset&gt;/shards/&lt;build-id&gt;/frames-000000.parquet frame manifest of that shard
- * &lt;warehouse&gt;/&lt;dataset&gt;/shards/&lt;build-id&gt;/clips-000000.parquet  clip manifest
- * &lt;warehouse&gt;/&lt;dataset&gt;/shards/&lt;build-id&gt;/_staging/           FileSink output before sealing
+ * &lt;warehouse&gt;/&lt;dataset&gt;/shards/&lt;build-id&gt;/frames/frames-*.tar     WebDataset shards (FileSink part files)
+ * &lt;warehouse&gt;/&lt;dataset&gt;/shards/&lt;build-id&gt;/frames/frames-*.parquet frame manifest of that shard
+ * &lt;warehouse&gt;/&lt;dataset&gt;/shards/&lt;build-id&gt;/clips/clips-*.parquet   clip manifests
+ * &lt;warehouse&gt;/&lt;dataset&gt;/runs/&lt;build-id&gt;.json                a run in progress, or one that died
  * &lt;warehouse&gt;/&lt;dataset&gt;/_decoding/&lt;sha256&gt;                 a clip being decoded (a crash leaves it)
  * </pre>
  */
@@ -53,12 +53,33 @@ public record DatasetLayout(String warehouse, String dataset) implements Seriali
         return new Path(new Path(datasetDir(), "shards"), buildId);
     }
 
-    public Path stagingFrames(String buildId) {
-        return new Path(new Path(buildDir(buildId), "_staging"), "frames");
+    /**
+     * Where a build's FileSink writes its tar shards. A committed part file stays where it was committed: a version
+     * lists it there, so sealing moves nothing and a seal that is repeated after a restore finds every file again.
+     */
+    public Path framesDir(String buildId) {
+        return new Path(buildDir(buildId), "frames");
     }
 
-    public Path stagingClips(String buildId) {
-        return new Path(new Path(buildDir(buildId), "_staging"), "clips");
+    /** Where a build's FileSink writes its clip manifests. */
+    public Path clipsDir(String buildId) {
+        return new Path(buildDir(buildId), "clips");
+    }
+
+    /** Records of runs in progress (and of runs that died without ending): see {@code RunRegistry}. */
+    public Path runsDir() {
+        return new Path(datasetDir(), "runs");
+    }
+
+    /** Where a build's checkpoints go: one directory per build, so a restarted run finds its own. */
+    public Path checkpointsDir(String buildId) {
+        return new Path(new Path(datasetDir(), ".checkpoints"), buildId);
+    }
+
+    /** The build directory a dataset-relative file path lies in ({@code shards/<build-id>}), or null. */
+    public static String buildDirOf(String relativePath) {
+        String[] parts = relativePath.split("/");
+        return parts.length >= 3 && parts[0].equals("shards") ? parts[0] + "/" + parts[1] : null;
     }
 
     /** A path under the dataset directory as version files list it: relative to the dataset directory. */

@@ -14,6 +14,7 @@ import org.apache.flink.connector.file.sink.writer.FileWriterBucketState;
 import org.apache.flink.api.common.SupportsConcurrentExecutionAttempts;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.CommittableSummary;
 import org.apache.flink.streaming.api.connector.sink2.CommittableWithLineage;
 import org.apache.flink.streaming.api.connector.sink2.SupportsPostCommitTopology;
 import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
@@ -27,7 +28,7 @@ import java.util.function.Consumer;
 
 /**
  * A {@link FileSink} that says what it committed: every part file its committer makes visible comes out of the
- * sink's post-commit topology as a {@link CommittedFile}, tagged with the checkpoint that committed it, for a stage
+ * sink's post-commit topology as a {@link CommitReport}, tagged with the checkpoint that committed it, for a stage
  * that seals versions inside the job (issue 16; docs/design/job-side-commits.md). Writing and committing are the
  * FileSink's own: this class only delegates to it (FileSink cannot be extended, its constructor is private).
  */
@@ -38,14 +39,14 @@ public final class ReportingFileSink<IN> implements Sink<IN>, SupportsWriterStat
     private final FileSink<IN> files;
     private final String kind;
     /** Given the committed files when the job graph is built (in the client): never shipped with the sink. */
-    private final transient Consumer<DataStream<CommittedFile>> onCommitted;
+    private final transient Consumer<DataStream<CommitReport>> onCommitted;
 
     /**
      * @param kind        what the files are (frames, clip_manifest...), carried on each report
      * @param onCommitted receives the stream of committed files while the job graph is built; its operators set
      *                    uids, so the sink needs one too ({@code sinkTo(...).uid(...)})
      */
-    public ReportingFileSink(FileSink<IN> files, String kind, Consumer<DataStream<CommittedFile>> onCommitted) {
+    public ReportingFileSink(FileSink<IN> files, String kind, Consumer<DataStream<CommitReport>> onCommitted) {
         this.files = files;
         this.kind = kind;
         this.onCommitted = onCommitted;
@@ -95,27 +96,33 @@ public final class ReportingFileSink<IN> implements Sink<IN>, SupportsWriterStat
 
     @Override
     public void addPostCommitTopology(DataStream<CommittableMessage<FileSinkCommittable>> committed) {
-        onCommitted.accept(committed.flatMap(new ToCommittedFiles(kind))
-                .returns(CommittedFile.class)
+        onCommitted.accept(committed.flatMap(new ToCommitReports(kind))
+                .returns(CommitReport.class)
                 .name(kind + ": files committed").uid("committed-files-" + kind));
     }
 
-    /** The committed part files among a post-commit stream's messages (summaries and clean-ups are not files). */
-    static final class ToCommittedFiles implements FlatMapFunction<CommittableMessage<FileSinkCommittable>, CommittedFile>,
+    /** A post-commit stream's messages as reports: summaries, committed part files, and committables without a file. */
+    static final class ToCommitReports implements FlatMapFunction<CommittableMessage<FileSinkCommittable>, CommitReport>,
             Serializable {
         private final String kind;
 
-        ToCommittedFiles(String kind) {
+        ToCommitReports(String kind) {
             this.kind = kind;
         }
 
         @Override
-        public void flatMap(CommittableMessage<FileSinkCommittable> message, Collector<CommittedFile> out) {
+        public void flatMap(CommittableMessage<FileSinkCommittable> message, Collector<CommitReport> out) {
+            if (message instanceof CommittableSummary<FileSinkCommittable> summary) {
+                out.collect(CommitReport.summary(kind, summary.getCheckpointId(), summary.getSubtaskId(),
+                        summary.getNumberOfSubtasks(), summary.getNumberOfCommittables()));
+                return;
+            }
             if (!(message instanceof CommittableWithLineage<FileSinkCommittable> lineage)) return;
             FileSinkCommittable committable = lineage.getCommittable();
-            if (!committable.hasPendingFile() || committable.getPendingFile().getPath() == null) return;
-            out.collect(new CommittedFile(kind, committable.getPendingFile().getPath().toString(),
-                    committable.getPendingFile().getSize(), lineage.getCheckpointId(), lineage.getSubtaskId()));
+            boolean file = committable.hasPendingFile() && committable.getPendingFile().getPath() != null;
+            out.collect(CommitReport.committed(kind, lineage.getCheckpointId(), lineage.getSubtaskId(),
+                    file ? committable.getPendingFile().getPath().toString() : null,
+                    file ? committable.getPendingFile().getSize() : -1));
         }
     }
 }

@@ -39,12 +39,14 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Seals the committed output of one finished build into the next dataset version.
+ * Seals committed part files of a running or finished build into the next dataset version; the job's
+ * {@link VersionCommitter} calls it for the files that checkpoints committed (issue 16).
  *
- * <p>It names the build's tar part files {@code frames-NNNNNN.tar}, writes each tar's frame manifest from the
- * tar's own {@code .json} members (so manifest and shard cannot disagree), names the clip manifests, checks
- * that every accepted clip's frames are present exactly once, and only then writes the version file and
- * moves {@code LATEST}. Anything that fails before the version file is written leaves no version behind.
+ * <p>Files stay where the FileSink committed them. Each tar's frame manifest is written beside it from the tar's own
+ * {@code .json} members (so manifest and shard cannot disagree); every accepted clip's frames must be present
+ * exactly once; only then the version file is written and {@code LATEST} moved. A seal that fails before the
+ * version file is written leaves no version behind, and one repeated after a restore (the version records the
+ * checkpoint it sealed, as Apache Iceberg's Flink sink records its checkpoint in the snapshot) is skipped.
  */
 public final class VersionSealer {
     private static final Logger LOG = LoggerFactory.getLogger(VersionSealer.class);
@@ -54,13 +56,63 @@ public final class VersionSealer {
         this.layout = layout;
     }
 
+    /** Report kinds of the two sinks whose files a version lists. */
+    public static final String FRAMES = "frames";
+    public static final String CLIP_MANIFEST = "clip_manifest";
+
+    /** The files of a seal do not agree yet (an accepted clip's frames are not all there): nothing was sealed. */
+    public static final class Incomplete extends IOException {
+        Incomplete(String message) {
+            super(message);
+        }
+    }
+
     /** The outcome of a seal: the version written and its summary figures. */
     public record Sealed(int version, Path versionFile, ObjectNode document) {}
 
-    public Sealed seal(BuildInfo build) throws IOException {
-        try (DatasetLock ignored = DatasetLock.acquire(layout)) {
-            return sealLocked(build);
+    /**
+     * The committed files of one seal.
+     *
+     * @param checkpointId the newest checkpoint whose files are all among these
+     * @param end          the build's input has ended: the Kafka range closes at the highest offset read
+     */
+    public record Seal(List<Path> tars, List<Path> clipManifests, long checkpointId, boolean end) {}
+
+    /** Seals the files as the next version; null when a version of this build already sealed that checkpoint. */
+    public Sealed seal(BuildInfo build, Seal seal) throws IOException {
+        // a steward's purge or gc may hold the lock for a while: a running job waits rather than fails
+        try (DatasetLock ignored = DatasetLock.acquire(layout, Duration.ofMinutes(5))) {
+            return sealLocked(build, seal);
         }
+    }
+
+    /**
+     * Seals the committed part files of an ended build that no version lists yet. The job's committer seals a
+     * checkpoint once its files are reported, but the files the final checkpoint commits (a drained run, a bounded
+     * stream) are reported while the tasks shut down and may never reach it: the process that ran the job seals them
+     * here, after the job has finished. Null when there are none.
+     */
+    public Sealed sealLeftover(BuildInfo build) throws IOException {
+        List<Path> tars = committedParts(layout.framesDir(build.buildId()), ".tar");
+        List<Path> clips = committedParts(layout.clipsDir(build.buildId()), ".parquet");
+        if (tars.isEmpty() && clips.isEmpty()) return null;
+        JsonNode own = newestOf(build.buildId());
+        long checkpoint = own == null ? 0 : own.path("build").path("checkpoint_id").asLong(0);
+        return seal(build, new Seal(tars, clips, checkpoint, true));
+    }
+
+    /** Committed FileSink parts (in-progress and pending files are hidden: names start with '.'), not erased copies. */
+    private static List<Path> committedParts(Path dir, String suffix) throws IOException {
+        FileSystem fs = dir.getFileSystem();
+        if (!fs.exists(dir)) return List.of();
+        FileStatus[] statuses = fs.listStatus(dir);
+        if (statuses == null) return List.of();
+        return Arrays.stream(statuses)
+                .filter(st -> !st.isDir())
+                .map(FileStatus::getPath)
+                .filter(p -> !p.getName().startsWith(".") && p.getName().endsWith(suffix)
+                        && !p.getName().endsWith("-erased" + suffix))
+                .toList();
     }
 
     /** The newest sealed version's document, or null for a dataset without versions. */
@@ -78,49 +130,86 @@ public final class VersionSealer {
         }
     }
 
-    private Sealed sealLocked(BuildInfo build) throws IOException {
+    /** The newest version a build sealed (a streaming run seals several), or null. */
+    public JsonNode newestOf(String buildId) throws IOException {
+        if (!layout.versionsDir().getFileSystem().exists(layout.versionsDir())) return null;
+        List<JsonNode> all = new DatasetVersions(layout).all();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (buildId.equals(all.get(i).path("build").path("id").asText())) return all.get(i);
+        }
+        return null;
+    }
+
+    private Sealed sealLocked(BuildInfo build, Seal seal) throws IOException {
         JsonNode parent = latest();
-        String latestName = parent == null ? null : parent.get("name").asText();
-        if (!java.util.Objects.equals(latestName, build.parent())) {
-            // a purge (or another build) sealed meanwhile: this build judged consent and duplicates against an older
-            // version and read the same offsets; sealing it on top could bring back a purged donor's clips
-            throw new IOException(latestName + " was sealed while this build ran (on top of " + build.parent()
-                    + "); nothing was sealed: run the build again, it starts from " + latestName);
+        JsonNode own = newestOf(build.buildId());
+        checkNoOtherBuildSealed(build, own, parent);
+        // a seal repeated after a restore: the files a version of this build already listed are not sealed again
+        Set<String> listed = listedSince(build, own, parent);
+        seal = new Seal(unlisted(seal.tars(), listed, ".tar"), unlisted(seal.clipManifests(), listed, ".parquet"),
+                seal.checkpointId(), seal.end());
+        if (seal.tars().isEmpty() && seal.clipManifests().isEmpty()) {
+            LOG.info("checkpoint {} of build {} is sealed already", seal.checkpointId(), build.buildId());
+            return null;
         }
         int version = parent == null ? 1 : parent.get("version").asInt() + 1;
-        Path buildDir = layout.buildDir(build.buildId());
-        FileSystem fs = buildDir.getFileSystem();
+        FileSystem fs = layout.datasetDir().getFileSystem();
 
         List<ObjectNode> newFiles = new ArrayList<>();
         Counts counts = new Counts();
+        // donors a purge erased while this build ran: their rows and frames still in its committed files stay out
+        Set<String> erased = erasedSince(build, own, parent);
+        List<Path> holdingErased = new ArrayList<>();
 
-        // Frames: tar part files in name order become frames-000000.tar, frames-000001.tar, ...
-        List<Path> tars = committedParts(layout.stagingFrames(build.buildId()), ".tar");
+        // Frames: each tar part file gets its frame manifest beside it
         Set<String> keys = new HashSet<>();
         Map<String, Integer> framesPerClip = new HashMap<>();
-        for (int i = 0; i < tars.size(); i++) {
-            String shardName = String.format("frames-%06d.tar", i);
-            Path target = new Path(buildDir, shardName);
-            TarContents contents = readTar(tars.get(i), shardName);
+        for (Path committed : sorted(seal.tars())) {
+            Path tar = withoutErased(committed, ".tar");
+            TarContents contents = readTar(tar, tar.getName());
+            Set<String> dropped = new HashSet<>();
+            for (FrameRow row : contents.rows) if (erased.contains(row.getDonorPseudonym())) dropped.add(row.getKey());
+            if (!dropped.isEmpty()) {
+                Path copy = erasedCopy(tar, ".tar");
+                if (fs.exists(copy)) fs.delete(copy, false);
+                TarShards.copyWithout(tar, copy, dropped);
+                holdingErased.add(tar);
+                counts.framesErased += dropped.size();
+                tar = copy;
+                contents = readTar(tar, tar.getName());
+            }
             for (FrameRow row : contents.rows) {
                 if (!keys.add(row.getKey())) throw new IOException("frame " + row.getKey() + " is written twice");
                 framesPerClip.merge(row.getClipId(), 1, Integer::sum);
             }
-            rename(fs, tars.get(i), target);
-            newFiles.add(fileEntry(target, "frames", contents.size, contents.sha256, contents.rows.size()));
-            Path manifest = new Path(buildDir, String.format("frames-%06d.parquet", i));
+            if (contents.rows.isEmpty()) continue;
+            newFiles.add(fileEntry(tar, FRAMES, contents.size, contents.sha256, contents.rows.size()));
+            Path manifest = new Path(TarShards.manifestOf(tar.toString()));
+            // a seal repeated after a crash between this write and the version file finds it: same rows, rewritten
+            if (fs.exists(manifest)) fs.delete(manifest, false);
             ManifestFiles.write(manifest, FrameRow.class, contents.rows);
             newFiles.add(fileEntry(manifest, "frame_manifest", -1, null, contents.rows.size()));
             counts.frames += contents.rows.size();
         }
 
         // Clips: one manifest row per consumed message
-        List<Path> clipParts = committedParts(layout.stagingClips(build.buildId()), ".parquet");
         Set<String> clipIds = new HashSet<>();
         Map<String, Integer> expectedFrames = new HashMap<>();
-        for (int i = 0; i < clipParts.size(); i++) {
-            List<ClipRow> rows = ManifestFiles.read(clipParts.get(i), ClipRow.class);
-            for (ClipRow row : rows) {
+        List<ClipRow> sealedRows = new ArrayList<>();
+        for (Path committed : sorted(seal.clipManifests())) {
+            Path part = withoutErased(committed, ".parquet");
+            List<ClipRow> rows = ManifestFiles.read(part, ClipRow.class);
+            sealedRows.addAll(rows); // erased rows too: their messages were consumed
+            List<ClipRow> kept = rows.stream().filter(r -> !erased.contains(r.getDonorPseudonym())).toList();
+            if (kept.size() < rows.size()) {
+                Path copy = erasedCopy(part, ".parquet");
+                if (fs.exists(copy)) fs.delete(copy, false);
+                ManifestFiles.write(copy, ClipRow.class, kept);
+                holdingErased.add(part);
+                counts.rowsErased += rows.size() - kept.size();
+                part = copy;
+            }
+            for (ClipRow row : kept) {
                 if (row.getClipId() != null && !Decisions.rejectedAtParsing(row) && !clipIds.add(row.getClipId())) {
                     throw new IOException("clip " + row.getClipId() + " has two manifest rows");
                 }
@@ -129,9 +218,7 @@ public final class VersionSealer {
                     expectedFrames.merge(row.getClipId(), row.getFramesWritten(), Integer::sum);
                 }
             }
-            Path target = new Path(buildDir, String.format("clips-%06d.parquet", i));
-            rename(fs, clipParts.get(i), target);
-            newFiles.add(fileEntry(target, "clip_manifest", -1, null, rows.size()));
+            if (!kept.isEmpty()) newFiles.add(fileEntry(part, CLIP_MANIFEST, -1, null, kept.size()));
         }
         // exactly once: every accepted clip's frames are in the shards, once, and no others are
         expectedFrames.values().removeIf(n -> n == 0);
@@ -140,22 +227,117 @@ public final class VersionSealer {
             differing.addAll(framesPerClip.keySet());
             differing.removeIf(id -> java.util.Objects.equals(expectedFrames.get(id), framesPerClip.get(id)));
             String first = differing.iterator().next();
-            throw new IOException(differing.size() + " clip(s) have other frames in the shards than their manifest "
+            throw new Incomplete(differing.size() + " clip(s) have other frames in the shards than their manifest "
                     + "rows say, e.g. " + first + ": " + framesPerClip.getOrDefault(first, 0) + " in the shards, "
                     + expectedFrames.getOrDefault(first, 0) + " expected");
         }
-        fs.delete(new Path(buildDir, "_staging"), true);
+        // before the version: no file with an erased donor's data outlives the seal (a repeat finds the copies)
+        for (Path original : holdingErased) fs.delete(original, false);
 
-        ObjectNode doc = document(build, version, parent, newFiles, counts);
+        ReadRange range = ReadRange.after(build, own, sealedRows, seal.end());
+        ObjectNode doc = document(build, version, parent, newFiles, counts, range, seal, own);
         Path versionFile = layout.versionFile(version);
         writeNew(versionFile, AvroJson.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc));
         replaceLatest(DatasetLayout.versionName(version));
-        LOG.info("sealed {} with {} new files", versionFile, newFiles.size());
+        LOG.info("sealed {} with {} new files (checkpoint {})", versionFile, newFiles.size(), seal.checkpointId());
         return new Sealed(version, versionFile, doc);
     }
 
+    /** The donors erased by purges sealed since this build's newest version (or since it started). */
+    private Set<String> erasedSince(BuildInfo build, JsonNode own, JsonNode latest) throws IOException {
+        Set<String> donors = new HashSet<>();
+        if (latest == null) return donors;
+        int since = own != null ? own.get("version").asInt()
+                : build.parent() == null ? 0 : Integer.parseInt(build.parent().substring(1));
+        for (int v = since + 1; v <= latest.get("version").asInt(); v++) {
+            JsonNode purge = readVersion(v);
+            if (!"purge".equals(purge.path("build").path("mode").asText())) continue;
+            Path receipts = new Path(new Path(layout.datasetDir(), "receipts"), purge.path("build").path("id").asText());
+            FileSystem fs = receipts.getFileSystem();
+            if (!fs.exists(receipts)) continue;
+            for (FileStatus f : fs.listStatus(receipts)) {
+                if (!f.getPath().getName().endsWith(".json")) continue;
+                try (FSDataInputStream in = fs.open(f.getPath())) {
+                    JsonNode receipt = AvroJson.MAPPER.readTree(in);
+                    if (receipt.hasNonNull("donor_pseudonym")) donors.add(receipt.get("donor_pseudonym").asText());
+                }
+            }
+        }
+        return donors;
+    }
+
+    /** The copy of a committed file without an erased donor's data: {@code name-erased.tar}. */
+    private static Path erasedCopy(Path committed, String suffix) {
+        String name = committed.getName();
+        return new Path(committed.getParent(), name.substring(0, name.length() - suffix.length()) + "-erased" + suffix);
+    }
+
+    /** The committed file, or its erased copy when a repeated seal had already replaced it. */
+    private static Path withoutErased(Path committed, String suffix) throws IOException {
+        if (committed.getFileSystem().exists(committed)) return committed;
+        Path copy = erasedCopy(committed, suffix);
+        if (copy.getFileSystem().exists(copy)) return copy;
+        throw new IOException(committed + " was committed but is gone: nothing was sealed");
+    }
+
+    /** Files this build's versions listed: the latest lists them, or a purge since replaced them (files_removed). */
+    private Set<String> listedSince(BuildInfo build, JsonNode own, JsonNode latest) throws IOException {
+        Set<String> listed = new HashSet<>();
+        if (own == null || latest == null) return listed;
+        latest.get("files").forEach(f -> listed.add(f.get("path").asText()));
+        for (int v = own.get("version").asInt() + 1; v <= latest.get("version").asInt(); v++) {
+            readVersion(v).path("purge").path("files_removed").forEach(f -> listed.add(f.asText()));
+        }
+        return listed;
+    }
+
+    private List<Path> unlisted(List<Path> files, Set<String> listed, String suffix) {
+        return files.stream().filter(f -> !listed.contains(layout.relative(f))
+                && !listed.contains(layout.relative(erasedCopy(f, suffix)))).toList();
+    }
+
+    /**
+     * A build extends the version that was latest when it started, and after that only its own versions and purges
+     * (which a steward may seal beside a running stream). Any other build sealing meanwhile judged consent and
+     * duplicates against other versions and read the same offsets: sealing on top of it would curate twice.
+     */
+    private void checkNoOtherBuildSealed(BuildInfo build, JsonNode own, JsonNode latest) throws IOException {
+        if (latest == null) {
+            if (build.parent() != null || own != null) {
+                throw new IOException("the dataset's versions are gone (LATEST missing) while build " + build.buildId()
+                        + " ran; nothing was sealed");
+            }
+            return;
+        }
+        int since = own != null ? own.get("version").asInt()
+                : build.parent() == null ? 0 : Integer.parseInt(build.parent().substring(1));
+        for (int v = since + 1; v <= latest.get("version").asInt(); v++) {
+            JsonNode other = readVersion(v);
+            String mode = other.path("build").path("mode").asText();
+            if (!"purge".equals(mode)) {
+                throw new IOException(other.get("name").asText() + " was sealed by build "
+                        + other.path("build").path("id").asText() + " while build " + build.buildId() + " ran (on top of "
+                        + (own != null ? own.get("name").asText() : build.parent()) + "); nothing was sealed: one build "
+                        + "or run per dataset at a time; run it again, it starts from " + latest.get("name").asText());
+            }
+        }
+    }
+
+    private JsonNode readVersion(int version) throws IOException {
+        Path file = layout.versionFile(version);
+        try (FSDataInputStream in = file.getFileSystem().open(file)) {
+            return AvroJson.MAPPER.readTree(in);
+        }
+    }
+
+    private static List<Path> sorted(List<Path> paths) {
+        List<Path> sorted = new ArrayList<>(paths);
+        sorted.sort(java.util.Comparator.comparing(Path::toString));
+        return sorted;
+    }
+
     private ObjectNode document(BuildInfo build, int version, JsonNode parent, List<ObjectNode> newFiles,
-                                Counts counts) throws IOException {
+                                Counts counts, ReadRange range, Seal seal, JsonNode own) throws IOException {
         ObjectNode doc = AvroJson.MAPPER.createObjectNode();
         doc.put("format", "clip-curation/dataset-version@1");
         doc.put("dataset", layout.dataset());
@@ -177,25 +359,34 @@ public final class VersionSealer {
         b.put("wall_seconds", Duration.between(build.startedAt(), now).toMillis() / 1000.0);
         ArrayNode args = b.putArray("args");
         build.args().forEach(args::add);
+        // what a repeated seal and the next seal of this run need: see VersionCommitter and ReadRange
+        b.put("seal", own == null ? 1 : own.path("build").path("seal").asInt(0) + 1);
+        b.put("checkpoint_id", seal.checkpointId());
+        b.put("input_ended", seal.end());
+        b.put("run_rows", range.runRows());
+        b.put("run_redelivered_dropped", range.runDropped());
+        ObjectNode beyond = b.putObject("offsets_beyond");
+        range.beyond().forEach((p, offsets) -> {
+            ArrayNode a = beyond.putArray(Integer.toString(p));
+            offsets.forEach(a::add);
+        });
         ArrayNode offsets = doc.putArray("kafka_offsets");
-        build.offsets().forEach((topic, parts) -> new TreeMap<>(parts).forEach((p, range) -> {
+        range.from().keySet().stream().sorted().forEach(p -> {
             ObjectNode o = offsets.addObject();
-            o.put("topic", topic);
+            o.put("topic", range.topic());
             o.put("partition", p);
-            o.put("from", range[0]);
-            o.put("to", range[1]);
-        }));
+            o.put("from", range.from().get(p));
+            o.put("to", range.to().get(p));
+        });
         doc.put("code_version", build.codeVersion());
         doc.set("config", AvroJson.MAPPER.valueToTree(new TreeMap<>(build.config())));
         doc.put("config_sha256", Hashing.sha256Hex(AvroJson.MAPPER.writeValueAsBytes(doc.get("config"))));
         doc.set("models", AvroJson.MAPPER.valueToTree(new TreeMap<>(build.models())));
 
-        long consumed = build.offsets().values().stream().flatMap(m -> m.values().stream())
-                .mapToLong(r -> r[1] - r[0]).sum();
         ObjectNode c = doc.putObject("counts");
-        c.put("messages_consumed", consumed);
+        c.put("messages_consumed", range.consumed());
         c.put("manifest_rows", counts.rows);
-        c.put("redelivered_dropped", Math.max(0, consumed - counts.rows));
+        c.put("redelivered_dropped", range.dropped());
         c.put("clips_accepted", counts.accepted);
         c.put("clips_rejected", counts.rejected);
         c.put("clips_duplicate", counts.duplicate);
@@ -205,6 +396,12 @@ public final class VersionSealer {
         c.put("frames_written", counts.frames);
         c.put("video_seconds_accepted", Math.round(counts.acceptedSeconds * 1000) / 1000.0);
         c.put("video_seconds_processed", Math.round(counts.processedSeconds * 1000) / 1000.0);
+        c.set("latency_s", counts.latency(now));
+        if (counts.rowsErased + counts.framesErased > 0) {
+            // a purge sealed while this build ran erased these donors: what the build still held of them stayed out
+            c.put("clip_rows_erased_at_seal", counts.rowsErased);
+            c.put("frames_erased_at_seal", counts.framesErased);
+        }
 
         ObjectNode totals = doc.putObject("totals");
         JsonNode parentTotals = parent == null ? null : parent.get("totals");
@@ -278,40 +475,6 @@ public final class VersionSealer {
         return new TarContents(rows, fs.getFileStatus(tar).getLen(), HexFormat.of().formatHex(digest.digest()));
     }
 
-    /**
-     * Per partition of {@code topic}, the offset after the last message a build's committed clip manifests have a row
-     * for: how far a drained run read (every consumed message gets a row, but a redelivery that was dropped).
-     */
-    public static Map<Integer, Long> nextOffsets(Path stagingClips, String topic) throws IOException {
-        Map<Integer, Long> next = new HashMap<>();
-        for (Path part : committedParts(stagingClips, ".parquet")) {
-            for (ClipRow row : ManifestFiles.read(part, ClipRow.class)) {
-                if (!topic.equals(row.getSourceTopic())) continue;
-                next.merge(row.getSourcePartition(), row.getSourceOffset() + 1, Math::max);
-            }
-        }
-        return next;
-    }
-
-    /** Committed FileSink parts only: in-progress and pending files are hidden (names start with '.'). */
-    private static List<Path> committedParts(Path dir, String suffix) throws IOException {
-        FileSystem fs = dir.getFileSystem();
-        if (!fs.exists(dir)) return List.of();
-        FileStatus[] statuses = fs.listStatus(dir);
-        if (statuses == null) return List.of();
-        return Arrays.stream(statuses)
-                .filter(s -> !s.isDir())
-                .map(FileStatus::getPath)
-                .filter(p -> !p.getName().startsWith(".") && p.getName().endsWith(suffix))
-                .sorted((a, b) -> a.getName().compareTo(b.getName()))
-                .toList();
-    }
-
-    private static void rename(FileSystem fs, Path from, Path to) throws IOException {
-        if (fs.exists(to)) throw new IOException(to + " already exists");
-        if (!fs.rename(from, to)) throw new IOException("cannot rename " + from + " to " + to);
-    }
-
     /** Version files are immutable: written once under a temporary name, then linked into place. */
     private static void writeNew(Path file, byte[] bytes) throws IOException {
         FileSystem fs = file.getFileSystem();
@@ -350,13 +513,19 @@ public final class VersionSealer {
         long duplicate;
         long quarantined;
         long frames;
+        long framesErased;
+        long rowsErased;
         double acceptedSeconds;
         double processedSeconds;
         final Map<String, Long> byReason = new TreeMap<>();
         final Map<String, Long> byLabel = new TreeMap<>();
+        final List<Instant> acceptedDonatedAt = new ArrayList<>();
 
         void add(ClipRow row) {
             rows++;
+            if (Decisions.ACCEPTED.equals(row.getDecision()) && row.getDonatedAt() != null) {
+                acceptedDonatedAt.add(Instant.parse(row.getDonatedAt()));
+            }
             double seconds = row.getDurationS() == null ? 0 : row.getDurationS();
             switch (row.getDecision()) {
                 case Decisions.ACCEPTED -> {
@@ -370,6 +539,19 @@ public final class VersionSealer {
             }
             if (row.getContainer() != null) processedSeconds += seconds;
             if (row.getReason() != null) byReason.merge(row.getReason(), 1L, Long::sum);
+        }
+
+        /** Donation message written to Kafka → version sealed, over the accepted clips: how long until readable. */
+        JsonNode latency(Instant sealedAt) {
+            if (acceptedDonatedAt.isEmpty()) return AvroJson.MAPPER.nullNode();
+            double[] s = acceptedDonatedAt.stream()
+                    .mapToDouble(t -> Duration.between(t, sealedAt).toMillis() / 1000.0).sorted().toArray();
+            ObjectNode l = AvroJson.MAPPER.createObjectNode();
+            l.put("clips", s.length);
+            l.put("min", s[0]);
+            l.put("median", s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2);
+            l.put("max", s[s.length - 1]);
+            return l;
         }
     }
 
@@ -401,6 +583,24 @@ public final class VersionSealer {
         private DatasetLock(FileChannel channel, FileLock lock) {
             this.channel = channel;
             this.lock = lock;
+        }
+
+        /** Waits up to {@code patience} for the lock, trying twice a second. */
+        public static DatasetLock acquire(DatasetLayout layout, Duration patience) throws IOException {
+            long deadline = System.nanoTime() + patience.toNanos();
+            while (true) {
+                try {
+                    return acquire(layout);
+                } catch (IOException busy) {
+                    if (System.nanoTime() > deadline || !busy.getMessage().startsWith("another build")) throw busy;
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw busy;
+                    }
+                }
+            }
         }
 
         public static DatasetLock acquire(DatasetLayout layout) throws IOException {

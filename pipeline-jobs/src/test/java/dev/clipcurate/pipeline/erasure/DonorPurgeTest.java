@@ -8,6 +8,7 @@ import dev.clipcurate.pipeline.common.Hashing;
 import dev.clipcurate.pipeline.consent.ConsentUpdate;
 import dev.clipcurate.pipeline.shards.BuildInfo;
 import dev.clipcurate.pipeline.shards.DatasetLayout;
+import dev.clipcurate.pipeline.shards.DatasetVersions;
 import dev.clipcurate.pipeline.shards.ManifestFiles;
 import dev.clipcurate.pipeline.shards.TarShards;
 import dev.clipcurate.pipeline.shards.VersionSealer;
@@ -118,13 +119,37 @@ class DonorPurgeTest {
     }
 
     @Test
-    void aBuildThatStartedBeforeAPurgeIsNotSealedOnTopOfIt(@TempDir Path tmp) throws Exception {
+    void whatABuildStillHoldsOfADonorPurgedWhileItRanIsLeftOutOfItsVersion(@TempDir Path tmp) throws Exception {
         DatasetLayout layout = new DatasetLayout(tmp.resolve("warehouse").toString(), "clips");
         build(layout, "bA", null, List.of(clip("a1", X, 1), clip("a2", Y, 1)));
         new DonorPurge(layout).purge(Map.of(X, revocation(X)), List.of());
-        stage(layout, "bLate", List.of(clip("late", X, 1)));
-        var e = assertThrows(java.io.IOException.class, () -> new VersionSealer(layout).seal(info("bLate", "v000001")));
-        assertTrue(e.getMessage().contains("v000002 was sealed while this build ran"), e.getMessage());
+        // a stream that started on v1 committed X's clip before the purge, and seals after it
+        VersionSealer.Seal late = stage(layout, "bLate", List.of(clip("late", X, 2), clip("other", Y, 1)));
+        JsonNode v3 = new VersionSealer(layout).seal(info("bLate", "v000001"), late).document();
+        assertEquals("v000002", v3.get("parent").asText(), "sealed on top of the purge");
+        assertEquals(1, v3.get("counts").get("clips_accepted").asLong());
+        assertEquals(1, v3.get("counts").get("clip_rows_erased_at_seal").asLong());
+        assertEquals(2, v3.get("counts").get("frames_erased_at_seal").asLong());
+        for (ClipRow r : new DatasetVersions(layout).clipRows(v3)) assertFalse(X.equals(r.getDonorPseudonym()), r.toString());
+        // the committed originals held X's frames: gone; the copies the version lists do not hold them
+        for (org.apache.flink.core.fs.Path f : late.tars()) assertFalse(Files.exists(Path.of(f.toUri())), f.toString());
+        try (var files = Files.walk(tmp.resolve("warehouse/clips/shards/bLate"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".tar")).toList()) {
+                assertTrue(members(f).stream().noneMatch(m -> m.startsWith("late_")), members(f).toString());
+            }
+        }
+        // sealing the same checkpoint again (a restore) seals nothing twice
+        assertNull(new VersionSealer(layout).seal(info("bLate", "v000001"), late));
+    }
+
+    @Test
+    void aBuildIsNotSealedOnTopOfAnotherBuildsVersion(@TempDir Path tmp) throws Exception {
+        DatasetLayout layout = new DatasetLayout(tmp.resolve("warehouse").toString(), "clips");
+        build(layout, "bA", null, List.of(clip("a1", X, 1)));
+        build(layout, "bB", "v000001", List.of(clip("b1", Y, 1)));
+        VersionSealer.Seal late = stage(layout, "bLate", List.of(clip("late", Y, 1)));
+        var e = assertThrows(java.io.IOException.class, () -> new VersionSealer(layout).seal(info("bLate", "v000001"), late));
+        assertTrue(e.getMessage().contains("v000002 was sealed by build bB while build bLate ran"), e.getMessage());
     }
 
     @Test
@@ -138,7 +163,7 @@ class DonorPurgeTest {
         // a build that died before sealing left its staged frames: listed, kept unless asked
         stage(layout, "bDead", List.of(clip("dead", X, 1)));
         assertEquals(List.of("shards/bDead"), new ShardCollector(layout).collect(1, false).orphans());
-        assertTrue(Files.exists(tmp.resolve("warehouse/clips/shards/bDead/_staging/frames/part-0-0.tar")));
+        assertTrue(Files.exists(tmp.resolve("warehouse/clips/shards/bDead/frames/frames-0-0.tar")));
         ShardCollector.Result withOrphans = new ShardCollector(layout).collect(1, false, true);
         assertEquals(List.of("shards/bDead/"), withOrphans.deleted());
         assertFalse(Files.exists(tmp.resolve("warehouse/clips/shards/bDead")));
@@ -182,8 +207,7 @@ class DonorPurgeTest {
     }
 
     private static void build(DatasetLayout layout, String buildId, String parent, List<Clip> clips) throws Exception {
-        stage(layout, buildId, clips);
-        new VersionSealer(layout).seal(info(buildId, parent));
+        new VersionSealer(layout).seal(info(buildId, parent), stage(layout, buildId, clips));
     }
 
     private static BuildInfo info(String buildId, String parent) {
@@ -193,13 +217,15 @@ class DonorPurgeTest {
                 Map.of(), Instant.now(), parent);
     }
 
-    /** What a finished job leaves: committed FileSink parts under the build's _staging directory. */
-    private static void stage(DatasetLayout layout, String buildId, List<Clip> clips) throws Exception {
-        Path frames = Path.of(layout.stagingFrames(buildId).toUri());
+    /** What a job's checkpoint leaves: committed FileSink parts in the build's directory, and the seal of them. */
+    private static VersionSealer.Seal stage(DatasetLayout layout, String buildId, List<Clip> clips) throws Exception {
+        List<org.apache.flink.core.fs.Path> tars = new ArrayList<>();
+        Path frames = Path.of(layout.framesDir(buildId).toUri());
         Files.createDirectories(frames);
         boolean anyFrames = clips.stream().anyMatch(c -> !c.frames().isEmpty());
         if (anyFrames) {
-            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(frames.resolve("part-0-0.tar")))) {
+            tars.add(new org.apache.flink.core.fs.Path(frames.resolve("frames-0-0.tar").toUri()));
+            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(frames.resolve("frames-0-0.tar")))) {
                 for (Clip c : clips) {
                     for (FrameRow f : c.frames()) {
                         put(tar, f.getKey() + ".json", AvroJson.toJsonBytes(f));
@@ -208,10 +234,11 @@ class DonorPurgeTest {
                 }
             }
         }
-        Path clipsDir = Path.of(layout.stagingClips(buildId).toUri());
+        Path clipsDir = Path.of(layout.clipsDir(buildId).toUri());
         Files.createDirectories(clipsDir);
-        ManifestFiles.write(new org.apache.flink.core.fs.Path(clipsDir.resolve("part-0-0.parquet").toUri()), ClipRow.class,
-                clips.stream().map(Clip::row).toList());
+        var clipManifest = new org.apache.flink.core.fs.Path(clipsDir.resolve("clips-0-0.parquet").toUri());
+        ManifestFiles.write(clipManifest, ClipRow.class, clips.stream().map(Clip::row).toList());
+        return new VersionSealer.Seal(tars, List.of(clipManifest), 1, true);
     }
 
     private static void put(TarArchiveOutputStream tar, String name, byte[] bytes) throws Exception {

@@ -41,31 +41,31 @@ class ReportingFileSinkITCase {
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     /** Reports from the job's post-commit topology, in this JVM (the MiniCluster runs here). */
-    static final ConcurrentLinkedQueue<CommittedFile> REPORTED = new ConcurrentLinkedQueue<>();
+    static final ConcurrentLinkedQueue<CommitReport> REPORTED = new ConcurrentLinkedQueue<>();
 
     @Test
     void everyVisiblePartFileIsReportedWithTheCheckpointThatCommittedIt(@TempDir Path out) throws Exception {
-        List<CommittedFile> reported = run(out, RuntimeExecutionMode.STREAMING);
+        List<CommitReport> reported = run(out, RuntimeExecutionMode.STREAMING);
         Set<String> visible = visibleParts(out);
         assertTrue(visible.size() >= 2, "several checkpoints, several parts: " + visible);
-        assertEquals(visible, reported.stream().map(CommittedFile::path).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(visible, reported.stream().map(CommitReport::path).collect(Collectors.toCollection(TreeSet::new)));
         assertTrue(reported.stream().allMatch(f -> f.checkpointId() >= 1 && f.size() > 0 && f.kind().equals("numbers")),
                 reported.toString());
-        assertTrue(reported.stream().map(CommittedFile::checkpointId).distinct().count() >= 2,
+        assertTrue(reported.stream().map(CommitReport::checkpointId).distinct().count() >= 2,
                 "parts committed by different checkpoints, the last one at the end of input: " + reported);
         assertEquals(2000, lines(out), "every record in a visible part");
     }
 
     @Test
     void aBatchJobReportsItsFilesAtTheEnd(@TempDir Path out) throws Exception {
-        List<CommittedFile> reported = run(out, RuntimeExecutionMode.BATCH);
+        List<CommitReport> reported = run(out, RuntimeExecutionMode.BATCH);
         Set<String> visible = visibleParts(out);
         assertFalse(visible.isEmpty());
-        assertEquals(visible, reported.stream().map(CommittedFile::path).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(visible, reported.stream().map(CommitReport::path).collect(Collectors.toCollection(TreeSet::new)));
         assertEquals(2000, lines(out));
     }
 
-    private static List<CommittedFile> run(Path out, RuntimeExecutionMode mode) throws Exception {
+    private static List<CommitReport> run(Path out, RuntimeExecutionMode mode) throws Exception {
         REPORTED.clear();
         Configuration conf = new Configuration();
         conf.set(ExecutionOptions.RUNTIME_MODE, mode);
@@ -84,7 +84,7 @@ class ReportingFileSinkITCase {
                         .uid("collect-committed")))
                 .uid("numbers-sink");
         env.execute("reporting file sink");
-        return List.copyOf(REPORTED);
+        return REPORTED.stream().filter(CommitReport::isFile).toList();
     }
 
     private static Set<String> visibleParts(Path out) throws Exception {
@@ -102,12 +102,12 @@ class ReportingFileSinkITCase {
     }
 
     /** Puts each report into {@link #REPORTED}. */
-    static final class Collecting implements Sink<CommittedFile> {
+    static final class Collecting implements Sink<CommitReport> {
         @Override
-        public SinkWriter<CommittedFile> createWriter(WriterInitContext context) {
+        public SinkWriter<CommitReport> createWriter(WriterInitContext context) {
             return new SinkWriter<>() {
                 @Override
-                public void write(CommittedFile file, Context context) {
+                public void write(CommitReport file, Context context) {
                     REPORTED.add(file);
                 }
 
