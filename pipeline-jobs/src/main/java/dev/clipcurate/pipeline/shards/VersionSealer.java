@@ -130,14 +130,26 @@ public final class VersionSealer {
         }
     }
 
-    /** The newest version a build sealed (a streaming run seals several), or null. */
+    /**
+     * The newest version a build sealed (a streaming run seals several), or null. Walks back from LATEST, and stops
+     * at versions older than the build (its id begins with its start time), so a long chain is not read each time.
+     */
     public JsonNode newestOf(String buildId) throws IOException {
-        if (!layout.versionsDir().getFileSystem().exists(layout.versionsDir())) return null;
-        List<JsonNode> all = new DatasetVersions(layout).all();
-        for (int i = all.size() - 1; i >= 0; i--) {
-            if (buildId.equals(all.get(i).path("build").path("id").asText())) return all.get(i);
+        Instant startedAt = startOf(buildId);
+        for (JsonNode v = latest(); v != null; ) {
+            if (buildId.equals(v.path("build").path("id").asText())) return v;
+            if (startedAt != null && Instant.parse(v.get("created_at").asText()).isBefore(startedAt)) return null;
+            int n = v.get("version").asInt() - 1;
+            v = n >= 1 && layout.versionFile(n).getFileSystem().exists(layout.versionFile(n)) ? readVersion(n) : null;
         }
         return null;
+    }
+
+    /** The start time a build id begins with ({@code 20261203T155131Z-…}), or null for other ids. */
+    private static Instant startOf(String buildId) {
+        if (!buildId.matches("\\d{8}T\\d{6}Z-.*")) return null;
+        return java.time.LocalDateTime.parse(buildId.substring(0, 16),
+                java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")).toInstant(java.time.ZoneOffset.UTC);
     }
 
     private Sealed sealLocked(BuildInfo build, Seal seal) throws IOException {

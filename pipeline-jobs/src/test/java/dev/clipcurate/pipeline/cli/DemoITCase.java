@@ -332,11 +332,11 @@ class DemoITCase {
     }
 
     private static List<FrameRow> frameRows(Path dir) throws Exception {
-        return manifestRows(dir, "frames-\\d+\\.parquet", FrameRow.class);
+        return manifestRows(dir, "frames-.+\\.parquet", FrameRow.class);
     }
 
     private static List<ClipRow> clipRows(Path dir) throws Exception {
-        return manifestRows(dir, "clips-\\d+\\.parquet", ClipRow.class);
+        return manifestRows(dir, "clips-.+\\.parquet", ClipRow.class);
     }
 
     private static <T extends org.apache.avro.specific.SpecificRecordBase> List<T> manifestRows(Path dir, String names,
