@@ -27,6 +27,7 @@ class Unusable(Exception):
 class Checker:
     def __init__(self, forbid):
         self.forbid = forbid
+        self.parent_paths = set()
         self.failures = []
 
     def fail(self, msg):
@@ -104,6 +105,7 @@ def check_version_doc(ck, dataset_dir, name, vfile, raw, doc):
             ck.fail(f"{vfile}: contains the forbidden text")
 
     parent, parent_sha = doc.get("parent"), doc.get("parent_sha256")
+    ck.parent_paths = set()
     if parent is None:
         if parent_sha is not None:
             ck.fail(f"{vfile}: parent is null but parent_sha256 is {parent_sha!r}")
@@ -121,6 +123,7 @@ def check_version_doc(ck, dataset_dir, name, vfile, raw, doc):
     except ValueError as e:
         ck.fail(f"{pfile} is not valid JSON: {e}")
         return
+    ck.parent_paths = {f.get("path") for f in pdoc.get("files", []) if isinstance(f, dict)}
     mine = {(f.get("path"), f.get("sha256")) for f in doc["files"] if isinstance(f, dict)}
     # a purge version leaves out the parent's files that held revoked donors (listed in purge.files_removed)
     removed = set((doc.get("purge") or {}).get("files_removed") or [])
@@ -266,26 +269,28 @@ def check_sql(ck, doc, entries, tables):
     usable = [e for e in entries if e["path"] in tables]
     files_tbl = pa.table({"abspath": [e["abspath"] for e in usable],
                           "rel": [e["path"] for e in usable],
-                          "build_id": [str(e.get("build_id")) for e in usable]})
+                          "build_id": [str(e.get("build_id")) for e in usable],
+                          # added by this version (a streaming run seals several versions of one build)
+                          "is_new": [e["path"] not in getattr(ck, "parent_paths", set()) for e in usable]})
     con.register("version_files", files_tbl)
     frames = [e["abspath"] for e in usable if e["kind"] == "frame_manifest"]
     clips = [e["abspath"] for e in usable if e["kind"] == "clip_manifest"]
     if frames:
         con.execute(f"""CREATE TEMP TABLE frames AS
-            SELECT m.*, v.build_id AS file_build_id, v.rel AS file
+            SELECT m.*, v.build_id AS file_build_id, v.is_new AS file_is_new, v.rel AS file
             FROM read_parquet({sql_list(frames)}, filename = true, union_by_name = true) m
             JOIN version_files v ON m.filename = v.abspath""")
     else:
         con.execute("""CREATE TEMP TABLE frames (key VARCHAR, clip_id VARCHAR, shard VARCHAR,
-            jpg_sha256 VARCHAR, file_build_id VARCHAR, file VARCHAR)""")
+            jpg_sha256 VARCHAR, file_build_id VARCHAR, file_is_new BOOLEAN, file VARCHAR)""")
     if clips:
         con.execute(f"""CREATE TEMP TABLE clips AS
-            SELECT m.*, v.build_id AS file_build_id, v.rel AS file
+            SELECT m.*, v.build_id AS file_build_id, v.is_new AS file_is_new, v.rel AS file
             FROM read_parquet({sql_list(clips)}, filename = true, union_by_name = true) m
             JOIN version_files v ON m.filename = v.abspath""")
     else:
         con.execute("""CREATE TEMP TABLE clips (clip_id VARCHAR, decision VARCHAR, reason VARCHAR,
-            frames_written INTEGER, duration_s DOUBLE, file_build_id VARCHAR, file VARCHAR)""")
+            frames_written INTEGER, duration_s DOUBLE, file_build_id VARCHAR, file_is_new BOOLEAN, file VARCHAR)""")
 
     n_frames = con.execute("SELECT count(*) FROM frames").fetchone()[0]
     n_clips = con.execute("SELECT count(*) FROM clips").fetchone()[0]
@@ -350,40 +355,40 @@ def check_sql(ck, doc, entries, tables):
 
 
 def check_counts(ck, con, doc):
-    """The version file's counts (this build only) and totals (whole version) against the manifests."""
+    """The version file's counts (the files this version added for its build) and totals (whole version) against the manifests."""
     counts, totals = doc.get("counts") or {}, doc.get("totals") or {}
     build_id = (doc.get("build") or {}).get("id")
     compared = 0
     if build_id is not None and isinstance(counts, dict):
         q = lambda sql: con.execute(sql, [build_id]).fetchone()[0]  # noqa: E731
         actual = {
-            "manifest_rows": q("SELECT count(*) FROM clips WHERE file_build_id = ?"),
-            "clips_accepted": q("SELECT count(*) FROM clips WHERE file_build_id = ? AND decision = 'accepted'"),
-            "clips_duplicate": q("SELECT count(*) FROM clips WHERE file_build_id = ? AND decision = 'duplicate'"),
-            "clips_quarantined": q("SELECT count(*) FROM clips WHERE file_build_id = ? AND decision = 'quarantined'"),
-            "clips_rejected": q("""SELECT count(*) FROM clips WHERE file_build_id = ?
+            "manifest_rows": q("SELECT count(*) FROM clips WHERE file_build_id = ? AND file_is_new"),
+            "clips_accepted": q("SELECT count(*) FROM clips WHERE file_build_id = ? AND file_is_new AND decision = 'accepted'"),
+            "clips_duplicate": q("SELECT count(*) FROM clips WHERE file_build_id = ? AND file_is_new AND decision = 'duplicate'"),
+            "clips_quarantined": q("SELECT count(*) FROM clips WHERE file_build_id = ? AND file_is_new AND decision = 'quarantined'"),
+            "clips_rejected": q("""SELECT count(*) FROM clips WHERE file_build_id = ? AND file_is_new
                                    AND decision NOT IN ('accepted', 'duplicate', 'quarantined')"""),
-            "frames_written": q("SELECT count(*) FROM frames WHERE file_build_id = ?"),
+            "frames_written": q("SELECT count(*) FROM frames WHERE file_build_id = ? AND file_is_new"),
         }
         for k, v in actual.items():
             if k in counts:
                 compared += 1
                 if counts[k] != v:
-                    ck.fail(f"version counts.{k} is {counts[k]}, the manifests of build {build_id} give {v}")
+                    ck.fail(f"version counts.{k} is {counts[k]}, the manifests this version added for build {build_id} give {v}")
         if isinstance(counts.get("rejected_by_reason"), dict):
             compared += 1
             by_reason = dict(con.execute("""SELECT reason, count(*) FROM clips
-                WHERE file_build_id = ? AND reason IS NOT NULL GROUP BY ALL""", [build_id]).fetchall())
+                WHERE file_build_id = ? AND file_is_new AND reason IS NOT NULL GROUP BY ALL""", [build_id]).fetchall())
             if by_reason != counts["rejected_by_reason"]:
                 ck.fail(f"version counts.rejected_by_reason is {counts['rejected_by_reason']}, "
-                        f"the manifests of build {build_id} give {by_reason}")
+                        f"the manifests this version added for build {build_id} give {by_reason}")
         if "video_seconds_accepted" in counts:
             compared += 1
             secs = q("""SELECT coalesce(sum(duration_s), 0) FROM clips
-                        WHERE file_build_id = ? AND decision = 'accepted'""")
+                        WHERE file_build_id = ? AND file_is_new AND decision = 'accepted'""")
             if abs(secs - counts["video_seconds_accepted"]) > 0.01:
                 ck.fail(f"version counts.video_seconds_accepted is {counts['video_seconds_accepted']}, "
-                        f"the manifests of build {build_id} give {secs:.3f}")
+                        f"the manifests this version added for build {build_id} give {secs:.3f}")
     if isinstance(totals, dict):
         for k, sql in (("frames", "SELECT count(*) FROM frames"),
                        ("clips_accepted", "SELECT count(*) FROM clips WHERE decision = 'accepted'")):
