@@ -11,6 +11,7 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -63,13 +64,16 @@ public final class VersionCommitter extends AbstractStreamOperator<Void>
         var own = new VersionSealer(layout).newestOf(build.buildId());
         sealedCheckpoint = own == null ? -1 : own.path("build").path("checkpoint_id").asLong(-1);
         for (CommitReport r : state.get()) if (r.checkpointId() > sealedCheckpoint) unsealed.add(r);
+        // the interval runs from the last seal (or the build's start), not from this attempt's start: a job that
+        // restarts often would otherwise never seal
+        lastSealMs = own == null ? build.startedAt().toEpochMilli() : Instant.parse(own.get("created_at").asText()).toEpochMilli();
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        lastSealMs = getProcessingTimeService().getCurrentProcessingTime();
-        getProcessingTimeService().registerTimer(lastSealMs + TICK_MS, this);
+        lastSealMs = Math.min(lastSealMs, getProcessingTimeService().getCurrentProcessingTime());
+        getProcessingTimeService().registerTimer(getProcessingTimeService().getCurrentProcessingTime() + TICK_MS, this);
     }
 
     @Override
