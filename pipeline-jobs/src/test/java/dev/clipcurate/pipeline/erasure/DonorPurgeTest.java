@@ -12,9 +12,9 @@ import dev.clipcurate.pipeline.shards.DatasetVersions;
 import dev.clipcurate.pipeline.shards.ManifestFiles;
 import dev.clipcurate.pipeline.shards.TarShards;
 import dev.clipcurate.pipeline.shards.VersionSealer;
+import dev.clipcurate.pipeline.testing.Warehouses;
 import dev.clipcurate.schemas.ClipRow;
 import dev.clipcurate.schemas.FrameRow;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
@@ -228,8 +228,8 @@ class DonorPurgeTest {
             try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(frames.resolve("frames-0-0.tar")))) {
                 for (Clip c : clips) {
                     for (FrameRow f : c.frames()) {
-                        put(tar, f.getKey() + ".json", AvroJson.toJsonBytes(f));
-                        put(tar, f.getKey() + ".jpg", jpeg(f.getKey()));
+                        Warehouses.putTarMember(tar, f.getKey() + ".json", AvroJson.toJsonBytes(f));
+                        Warehouses.putTarMember(tar, f.getKey() + ".jpg", jpeg(f.getKey()));
                     }
                 }
             }
@@ -239,14 +239,6 @@ class DonorPurgeTest {
         var clipManifest = new org.apache.flink.core.fs.Path(clipsDir.resolve("clips-0-0.parquet").toUri());
         ManifestFiles.write(clipManifest, ClipRow.class, clips.stream().map(Clip::row).toList());
         return new VersionSealer.Seal(tars, List.of(clipManifest), 1, true);
-    }
-
-    private static void put(TarArchiveOutputStream tar, String name, byte[] bytes) throws Exception {
-        TarArchiveEntry e = new TarArchiveEntry(name);
-        e.setSize(bytes.length);
-        tar.putArchiveEntry(e);
-        tar.write(bytes);
-        tar.closeArchiveEntry();
     }
 
     private static ConsentUpdate revocation(String donor) {

@@ -7,6 +7,7 @@ import dev.clipcurate.pipeline.shards.DatasetLayout;
 import dev.clipcurate.pipeline.shards.DatasetVersions;
 import dev.clipcurate.pipeline.shards.VersionSealer;
 import dev.clipcurate.pipeline.testing.KafkaBroker;
+import dev.clipcurate.pipeline.testing.Warehouses;
 import dev.clipcurate.schemas.ClipRow;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class ResumedRunITCase {
         AtomicReference<JobClient> job = new AtomicReference<>();
         CompletableFuture<VersionSealer.Sealed> first = runAsync(new CurationRunner(o, quiet()).onStarted(job::set));
         send(kafka, topic, 0, 3);
-        assertNotNull(waitForRows(versions, 3, Duration.ofMinutes(2)), "run 1 sealed a version while it ran");
+        assertNotNull(Warehouses.waitForRows(versions, 3, Duration.ofMinutes(2)), "run 1 sealed a version while it ran");
         String buildId = versions.latest().get("build").get("id").asText();
         send(kafka, topic, 3, 6);
         RunRegistry runs = new RunRegistry(layout);
@@ -81,7 +82,7 @@ class ResumedRunITCase {
         CurationRunner second = new CurationRunner(o, new PrintStream(console, true));
         CompletableFuture<VersionSealer.Sealed> resumed = runAsync(second);
         send(kafka, topic, 6, 8);
-        JsonNode all8 = waitForRows(versions, 8, Duration.ofMinutes(2));
+        JsonNode all8 = Warehouses.waitForRows(versions, 8, Duration.ofMinutes(2));
         assertNotNull(all8, "the resumed run sealed the rest: " + console);
         second.stop();
         resumed.get(2, TimeUnit.MINUTES);
@@ -134,15 +135,5 @@ class ResumedRunITCase {
         if (job == null) return 0;
         Object n = job.getAccumulators().get(30, TimeUnit.SECONDS).get(Progress.MESSAGES);
         return n == null ? 0 : ((Number) n).longValue();
-    }
-
-    private static JsonNode waitForRows(VersionSealer versions, long rows, Duration patience) throws Exception {
-        long deadline = System.nanoTime() + patience.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode latest = versions.latest();
-            if (latest != null && latest.get("build").get("run_rows").asLong() >= rows) return latest;
-            Thread.sleep(250);
-        }
-        return null;
     }
 }

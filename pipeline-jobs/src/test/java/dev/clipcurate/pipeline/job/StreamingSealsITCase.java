@@ -7,6 +7,7 @@ import dev.clipcurate.pipeline.shards.DatasetLayout;
 import dev.clipcurate.pipeline.shards.DatasetVersions;
 import dev.clipcurate.pipeline.shards.VersionSealer;
 import dev.clipcurate.pipeline.testing.KafkaBroker;
+import dev.clipcurate.pipeline.testing.Warehouses;
 import dev.clipcurate.pipeline.testing.TestFootage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -59,14 +60,14 @@ class StreamingSealsITCase {
             p.donateDirectory(landing, landing); // one real clip: decoded, anonymised, accepted
             for (int i = 0; i < 2; i++) p.send("bad" + i, ("not json " + i).getBytes(StandardCharsets.UTF_8));
         }
-        JsonNode first = waitForRows(versions, 3, Duration.ofMinutes(3));
+        JsonNode first = Warehouses.waitForRows(versions, 3, Duration.ofMinutes(3));
         assertNotNull(first, "a version with the first three messages, sealed while the run runs");
         assertTrue(!run.isDone(), "sealed by the running job, not at its end");
 
         try (DonationPublisher p = new DonationPublisher(kafka.bootstrapServers(), topic)) {
             for (int i = 2; i < 5; i++) p.send("bad" + i, ("not json " + i).getBytes(StandardCharsets.UTF_8));
         }
-        JsonNode second = waitForRows(versions, 6, Duration.ofMinutes(2));
+        JsonNode second = Warehouses.waitForRows(versions, 6, Duration.ofMinutes(2));
         assertNotNull(second, "a later version with the next three messages");
         assertTrue(!run.isDone());
         runner.stop();
@@ -93,16 +94,5 @@ class StreamingSealsITCase {
         assertTrue(latency.get("median").asDouble() > 0, latency.toString());
         System.out.printf("MiniCluster, checkpoint 1 s, seal interval 2 s: %d versions; donation -> sealed version "
                 + "for the accepted clip: %.1f s%n", all.size(), latency.get("median").asDouble());
-    }
-
-    /** The newest version once the versions hold {@code rows} manifest rows in all, or null after {@code patience}. */
-    private static JsonNode waitForRows(VersionSealer versions, long rows, Duration patience) throws Exception {
-        long deadline = System.nanoTime() + patience.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode latest = versions.latest();
-            if (latest != null && latest.get("build").get("run_rows").asLong() >= rows) return latest;
-            Thread.sleep(250);
-        }
-        return null;
     }
 }

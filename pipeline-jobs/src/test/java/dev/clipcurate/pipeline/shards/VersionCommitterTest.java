@@ -2,9 +2,9 @@ package dev.clipcurate.pipeline.shards;
 
 import dev.clipcurate.pipeline.common.AvroJson;
 import dev.clipcurate.pipeline.common.Hashing;
+import dev.clipcurate.pipeline.testing.Warehouses;
 import dev.clipcurate.schemas.ClipRow;
 import dev.clipcurate.schemas.FrameRow;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -117,8 +117,8 @@ class VersionCommitterTest {
                         .setWidth(4).setHeight(4).setSourceWidth(4).setSourceHeight(4)
                         .setJpgSha256(Hashing.sha256Hex(jpg)).setBuildId(buildId).setFacesDetected(0)
                         .setBoxesAnonymised(0).setAnonymiser("test").build();
-                put(out, key + ".json", AvroJson.toJsonBytes(row));
-                put(out, key + ".jpg", jpg);
+                Warehouses.putTarMember(out, key + ".json", AvroJson.toJsonBytes(row));
+                Warehouses.putTarMember(out, key + ".jpg", jpg);
             }
         }
         Path clipsDir = java.nio.file.Files.createDirectories(Path.of(layout.clipsDir(buildId).toUri()));
@@ -128,13 +128,5 @@ class VersionCommitterTest {
                 .setSourceOffset(offset).setDonorPseudonym("d").setBuildId(buildId)
                 .setProcessedAt(Instant.now().toString()).setDonatedAt(Instant.now().minusSeconds(5).toString()).build()));
         return new Files(new org.apache.flink.core.fs.Path(tar.toUri()).toString(), manifest.toString());
-    }
-
-    private static void put(TarArchiveOutputStream tar, String name, byte[] bytes) throws Exception {
-        TarArchiveEntry e = new TarArchiveEntry(name);
-        e.setSize(bytes.length);
-        tar.putArchiveEntry(e);
-        tar.write(bytes);
-        tar.closeArchiveEntry();
     }
 }

@@ -33,4 +33,29 @@ public final class Warehouses {
         }
         return rows;
     }
+
+    /**
+     * The newest version once the versions of the build that sealed it hold {@code rows} manifest rows in all
+     * ({@code build.run_rows}), or null after {@code patience}: for tests of runs that seal while they run.
+     */
+    public static JsonNode waitForRows(dev.clipcurate.pipeline.shards.VersionSealer versions, long rows,
+                                       java.time.Duration patience) throws Exception {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode latest = versions.latest();
+            if (latest != null && latest.get("build").get("run_rows").asLong() >= rows) return latest;
+            Thread.sleep(250);
+        }
+        return null;
+    }
+
+    /** Adds one member to a tar, as TarShardWriter writes them. */
+    public static void putTarMember(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar, String name,
+                                    byte[] bytes) throws IOException {
+        var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+        e.setSize(bytes.length);
+        tar.putArchiveEntry(e);
+        tar.write(bytes);
+        tar.closeArchiveEntry();
+    }
 }
