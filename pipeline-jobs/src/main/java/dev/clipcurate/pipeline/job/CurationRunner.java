@@ -66,18 +66,19 @@ public final class CurationRunner {
         return models;
     }
 
-    /**
-     * Runs the job; the job seals what it commits into versions (VersionCommitter), a bounded build once at its end,
-     * a streaming run every --seal-interval-s while it runs and once more when drained.
-     *
-     * @param bounded stop at the topic's end as of now (a build); otherwise run until {@link #stop()} is called
-     * @return the newest version the run sealed, or null when it sealed none
-     */
     /** The accumulators of the last job this runner ran to its end (progress counts, time per stage). */
     public Map<String, Object> lastAccumulators() {
         return lastAccumulators;
     }
 
+    /**
+     * Runs the job; the job seals what it commits into versions (VersionCommitter), a bounded build once at its end,
+     * a streaming run every --seal-interval-s while it runs and once more when drained. A streaming run that died
+     * (RunRegistry) is resumed from its checkpoint instead of starting a new build.
+     *
+     * @param bounded stop at the topic's end as of now (a build); otherwise run until {@link #stop()} is called
+     * @return the newest version the run sealed, or null when it sealed none
+     */
     public VersionSealer.Sealed run(Mode mode, boolean bounded, List<String> args) throws Exception {
         if (options.pseudonymKey == null) {
             throw new IllegalArgumentException("no pseudonym key: set CURATE_PSEUDONYM_KEY or --pseudonym-key-file");
@@ -146,7 +147,9 @@ public final class CurationRunner {
             throw new IllegalStateException("the job failed" + (sealedAny ? " after sealing "
                     + sealer.newestOf(buildId).get("name").asText() + "; what it committed since is not in a version"
                     : ", no version was sealed") + ": " + rootMessage(e)
-                    + (resumable ? " (its checkpoint is kept: the next run resumes it)" : ""), e);
+                    + (resumable ? " (its checkpoint is kept: the next run resumes it" + (resumed == null ? ")"
+                    : "; if it cannot be resumed, delete " + layout.runsDir() + "/" + buildId + ".json and the next run "
+                    + "starts from the newest version)") : ""), e);
         } finally {
             running = null;
         }
