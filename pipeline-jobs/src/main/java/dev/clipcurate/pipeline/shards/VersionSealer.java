@@ -255,12 +255,14 @@ public final class VersionSealer {
         return new Sealed(version, versionFile, doc);
     }
 
-    /** The donors erased by purges sealed since this build's newest version (or since it started). */
+    /**
+     * The donors erased by purges sealed since this build started: a clip of theirs judged before the revocation may
+     * still be in flight (staging's settle time) and reach any later seal of the build, not only the next one.
+     */
     private Set<String> erasedSince(BuildInfo build, JsonNode own, JsonNode latest) throws IOException {
         Set<String> donors = new HashSet<>();
         if (latest == null) return donors;
-        int since = own != null ? own.get("version").asInt()
-                : build.parent() == null ? 0 : Integer.parseInt(build.parent().substring(1));
+        int since = build.parent() == null ? 0 : Integer.parseInt(build.parent().substring(1));
         for (int v = since + 1; v <= latest.get("version").asInt(); v++) {
             JsonNode purge = readVersion(v);
             if (!"purge".equals(purge.path("build").path("mode").asText())) continue;

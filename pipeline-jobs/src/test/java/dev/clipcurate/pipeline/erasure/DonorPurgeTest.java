@@ -140,6 +140,11 @@ class DonorPurgeTest {
         }
         // sealing the same checkpoint again (a restore) seals nothing twice
         assertNull(new VersionSealer(layout).seal(info("bLate", "v000001"), late));
+        // a later checkpoint of the same build still held a clip of X (in flight during the purge): left out too
+        VersionSealer.Seal later = stage(layout, "bLate", List.of(clip("later", X, 1), clip("more", Y, 1)), "0-1", 2);
+        JsonNode v4 = new VersionSealer(layout).seal(info("bLate", "v000001"), later).document();
+        assertEquals(1, v4.get("counts").get("clip_rows_erased_at_seal").asLong());
+        for (ClipRow r : new DatasetVersions(layout).clipRows(v4)) assertFalse(X.equals(r.getDonorPseudonym()), r.toString());
     }
 
     @Test
@@ -219,13 +224,19 @@ class DonorPurgeTest {
 
     /** What a job's checkpoint leaves: committed FileSink parts in the build's directory, and the seal of them. */
     private static VersionSealer.Seal stage(DatasetLayout layout, String buildId, List<Clip> clips) throws Exception {
+        return stage(layout, buildId, clips, "0-0", 1);
+    }
+
+    /** As above, for the checkpoint {@code checkpoint}, the part files named by {@code part}. */
+    private static VersionSealer.Seal stage(DatasetLayout layout, String buildId, List<Clip> clips, String part,
+                                            long checkpoint) throws Exception {
         List<org.apache.flink.core.fs.Path> tars = new ArrayList<>();
         Path frames = Path.of(layout.framesDir(buildId).toUri());
         Files.createDirectories(frames);
         boolean anyFrames = clips.stream().anyMatch(c -> !c.frames().isEmpty());
         if (anyFrames) {
-            tars.add(new org.apache.flink.core.fs.Path(frames.resolve("frames-0-0.tar").toUri()));
-            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(frames.resolve("frames-0-0.tar")))) {
+            tars.add(new org.apache.flink.core.fs.Path(frames.resolve("frames-" + part + ".tar").toUri()));
+            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(frames.resolve("frames-" + part + ".tar")))) {
                 for (Clip c : clips) {
                     for (FrameRow f : c.frames()) {
                         Warehouses.putTarMember(tar, f.getKey() + ".json", AvroJson.toJsonBytes(f));
@@ -236,9 +247,9 @@ class DonorPurgeTest {
         }
         Path clipsDir = Path.of(layout.clipsDir(buildId).toUri());
         Files.createDirectories(clipsDir);
-        var clipManifest = new org.apache.flink.core.fs.Path(clipsDir.resolve("clips-0-0.parquet").toUri());
+        var clipManifest = new org.apache.flink.core.fs.Path(clipsDir.resolve("clips-" + part + ".parquet").toUri());
         ManifestFiles.write(clipManifest, ClipRow.class, clips.stream().map(Clip::row).toList());
-        return new VersionSealer.Seal(tars, List.of(clipManifest), 1, true);
+        return new VersionSealer.Seal(tars, List.of(clipManifest), checkpoint, true);
     }
 
     private static ConsentUpdate revocation(String donor) {
