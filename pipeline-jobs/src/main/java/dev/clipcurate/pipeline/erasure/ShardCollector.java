@@ -171,6 +171,11 @@ public final class ShardCollector {
         if (!fs.exists(shards)) return;
         for (FileStatus build : fs.listStatus(shards)) {
             if (!build.isDir()) continue;
+            // a build's part files live in frames/ and clips/ below it
+            for (FileStatus sub : fs.listStatus(build.getPath())) {
+                FileStatus[] inside = sub.isDir() ? fs.listStatus(sub.getPath()) : null;
+                if (inside != null && inside.length == 0) fs.delete(sub.getPath(), false);
+            }
             FileStatus[] left = fs.listStatus(build.getPath());
             if (left == null || left.length == 0) fs.delete(build.getPath(), false);
         }
