@@ -119,7 +119,7 @@ public final class ShardCollector {
             }
         }
         deleteSealedSavepoints(fs, versions);
-        removeEmptyBuildDirs(fs);
+        removeEmptyBuildDirs(fs, owned);
         List<Path> completed = new ErasureReceipts(layout).completeAfterDeletion(new HashSet<>(deleted), gcId, now);
         ObjectNode record = AvroJson.MAPPER.createObjectNode();
         record.put("gc_id", gcId);
@@ -166,11 +166,11 @@ public final class ShardCollector {
         return names;
     }
 
-    private void removeEmptyBuildDirs(FileSystem fs) throws IOException {
+    private void removeEmptyBuildDirs(FileSystem fs, Set<String> owned) throws IOException {
         Path shards = new Path(layout.datasetDir(), "shards");
         if (!fs.exists(shards)) return;
         for (FileStatus build : fs.listStatus(shards)) {
-            if (!build.isDir()) continue;
+            if (!build.isDir() || owned.contains("shards/" + build.getPath().getName())) continue;
             // a build's part files live in frames/ and clips/ below it
             for (FileStatus sub : fs.listStatus(build.getPath())) {
                 FileStatus[] inside = sub.isDir() ? fs.listStatus(sub.getPath()) : null;
