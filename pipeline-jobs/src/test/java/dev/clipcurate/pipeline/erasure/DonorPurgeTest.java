@@ -7,6 +7,7 @@ import dev.clipcurate.pipeline.common.AvroJson;
 import dev.clipcurate.pipeline.common.Hashing;
 import dev.clipcurate.pipeline.consent.ConsentUpdate;
 import dev.clipcurate.pipeline.shards.BuildInfo;
+import dev.clipcurate.pipeline.job.RunRegistry;
 import dev.clipcurate.pipeline.shards.DatasetLayout;
 import dev.clipcurate.pipeline.shards.DatasetVersions;
 import dev.clipcurate.pipeline.shards.ManifestFiles;
@@ -168,9 +169,20 @@ class DonorPurgeTest {
         // a build that died before sealing left its staged frames: listed, kept unless asked
         stage(layout, "bDead", List.of(clip("dead", X, 1)));
         assertEquals(List.of("shards/bDead"), new ShardCollector(layout).collect(1, false).orphans());
+        // a run in progress (its process holds the run's lock) keeps its committed, unsealed files
+        RunRegistry runs = new RunRegistry(layout);
+        stage(layout, "bLive", List.of(clip("live", Y, 1)));
+        runs.register(info("bLive", "v000002"));
+        assertEquals(List.of("shards/bDead"), new ShardCollector(layout).collect(1, true, false).orphans());
+        ShardCollector.Result spared = new ShardCollector(layout).collect(1, false, true);
+        assertEquals(List.of("shards/bDead/"), spared.deleted(), "the live run's directory is not an orphan");
+        assertTrue(Files.exists(tmp.resolve("warehouse/clips/shards/bLive/frames/frames-0-0.tar")));
+        runs.ended("bLive", true);
+        stage(layout, "bDead", List.of(clip("dead", X, 1)));
         assertTrue(Files.exists(tmp.resolve("warehouse/clips/shards/bDead/frames/frames-0-0.tar")));
         ShardCollector.Result withOrphans = new ShardCollector(layout).collect(1, false, true);
-        assertEquals(List.of("shards/bDead/"), withOrphans.deleted());
+        assertEquals(Set.of("shards/bDead/", "shards/bLive/"), Set.copyOf(withOrphans.deleted()),
+                "the run that ended is no longer spared");
         assertFalse(Files.exists(tmp.resolve("warehouse/clips/shards/bDead")));
         VersionAudit.Outcome audit = new VersionAudit(layout).audit(new VersionSealer(layout).latest(), null, "n/a");
         assertTrue(audit.checks().get(0).passed(), audit.checks().get(0).detail());
