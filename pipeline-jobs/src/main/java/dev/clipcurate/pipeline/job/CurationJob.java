@@ -154,7 +154,9 @@ public final class CurationJob {
         Consumer<DataStream<CommitReport>> toCommitter = reports -> {
             committed.add(reports);
             if (committed.size() < 2) return;
-            committed.get(0).union(committed.get(1))
+            DataStream<CommitReport> both = committed.get(0).union(committed.get(1));
+            committed.clear(); // a graph translated again pairs its own two streams
+            both
                     .transform("versions: seal committed files", Types.VOID, new VersionCommitter(layout, build,
                             Set.of(VersionSealer.FRAMES, VersionSealer.CLIP_MANIFEST), o.sealInterval.toMillis()))
                     .uid("version-committer").setParallelism(1).setMaxParallelism(1)
