@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clipcurate.pipeline.common.AvroJson;
 import dev.clipcurate.pipeline.common.Hashing;
+import dev.clipcurate.pipeline.erasure.ErasureReceipts;
 import dev.clipcurate.pipeline.intake.Decisions;
 import dev.clipcurate.schemas.ClipRow;
 import dev.clipcurate.schemas.FrameRow;
@@ -155,9 +156,10 @@ public final class VersionSealer {
     private Sealed sealLocked(BuildInfo build, Seal seal) throws IOException {
         JsonNode parent = latest();
         JsonNode own = newestOf(build.buildId());
-        checkNoOtherBuildSealed(build, own, parent);
+        List<JsonNode> sealedMeanwhile = sealedSince(build, own, parent);
+        checkNoOtherBuildSealed(build, own, parent, sealedMeanwhile);
         // a seal repeated after a restore: the files a version of this build already listed are not sealed again
-        Set<String> listed = listedSince(build, own, parent);
+        Set<String> listed = listedSince(own, parent, sealedMeanwhile);
         seal = new Seal(unlisted(seal.tars(), listed, ".tar"), unlisted(seal.clipManifests(), listed, ".parquet"),
                 seal.checkpointId(), seal.end());
         if (seal.tars().isEmpty() && seal.clipManifests().isEmpty()) {
@@ -170,7 +172,7 @@ public final class VersionSealer {
         List<ObjectNode> newFiles = new ArrayList<>();
         Counts counts = new Counts();
         // donors a purge erased while this build ran: their rows and frames still in its committed files stay out
-        Set<String> erased = erasedSince(build, own, parent);
+        Set<String> erased = erasedSince(build, parent);
         List<Path> holdingErased = new ArrayList<>();
 
         // Frames: each tar part file gets its frame manifest beside it
@@ -257,27 +259,27 @@ public final class VersionSealer {
 
     /**
      * The donors erased by purges sealed since this build started: a clip of theirs judged before the revocation may
-     * still be in flight (staging's settle time) and reach any later seal of the build, not only the next one.
+     * still be in flight (staging's settle time) and reach any later seal of the build, not only the next one. Read
+     * from the erasure receipts (one per donor and purge, naming the purge's version), not from the versions: a
+     * long run has sealed many versions since it started, and each seal would read them all again.
      */
-    private Set<String> erasedSince(BuildInfo build, JsonNode own, JsonNode latest) throws IOException {
+    private Set<String> erasedSince(BuildInfo build, JsonNode latest) throws IOException {
         Set<String> donors = new HashSet<>();
         if (latest == null) return donors;
-        int since = build.parent() == null ? 0 : Integer.parseInt(build.parent().substring(1));
-        for (int v = since + 1; v <= latest.get("version").asInt(); v++) {
-            JsonNode purge = readVersion(v);
-            if (!"purge".equals(purge.path("build").path("mode").asText())) continue;
-            Path receipts = new Path(new Path(layout.datasetDir(), "receipts"), purge.path("build").path("id").asText());
-            FileSystem fs = receipts.getFileSystem();
-            if (!fs.exists(receipts)) continue;
-            for (FileStatus f : fs.listStatus(receipts)) {
-                if (!f.getPath().getName().endsWith(".json")) continue;
-                try (FSDataInputStream in = fs.open(f.getPath())) {
-                    JsonNode receipt = AvroJson.MAPPER.readTree(in);
-                    if (receipt.hasNonNull("donor_pseudonym")) donors.add(receipt.get("donor_pseudonym").asText());
-                }
-            }
+        int since = build.parent() == null ? 0 : versionNumber(build.parent());
+        for (Path file : new ErasureReceipts(layout).receiptFiles()) {
+            JsonNode receipt = ErasureReceipts.read(file);
+            int purgeVersion = versionNumber(receipt.path("new_version").asText("v0"));
+            if (purgeVersion <= since || purgeVersion > latest.get("version").asInt()) continue;
+            // a purge whose publishing failed leaves no version; its number may belong to a later build's
+            if (!receipt.path("purge_id").asText().equals(readVersion(purgeVersion).path("build").path("id").asText())) continue;
+            donors.add(receipt.get("donor_pseudonym").asText());
         }
         return donors;
+    }
+
+    private static int versionNumber(String name) {
+        return Integer.parseInt(name.substring(1));
     }
 
     /** The copy of a committed file without an erased donor's data: {@code name-erased.tar}. */
@@ -295,14 +297,21 @@ public final class VersionSealer {
     }
 
     /** Files this build's versions listed: the latest lists them, or a purge since replaced them (files_removed). */
-    private Set<String> listedSince(BuildInfo build, JsonNode own, JsonNode latest) throws IOException {
+    private static Set<String> listedSince(JsonNode own, JsonNode latest, List<JsonNode> sealedMeanwhile) {
         Set<String> listed = new HashSet<>();
         if (own == null || latest == null) return listed;
         latest.get("files").forEach(f -> listed.add(f.get("path").asText()));
-        for (int v = own.get("version").asInt() + 1; v <= latest.get("version").asInt(); v++) {
-            readVersion(v).path("purge").path("files_removed").forEach(f -> listed.add(f.asText()));
-        }
+        for (JsonNode v : sealedMeanwhile) v.path("purge").path("files_removed").forEach(f -> listed.add(f.asText()));
         return listed;
+    }
+
+    /** The versions sealed after this build's newest one (or, before its first seal, after its parent), oldest first. */
+    private List<JsonNode> sealedSince(BuildInfo build, JsonNode own, JsonNode latest) throws IOException {
+        List<JsonNode> versions = new ArrayList<>();
+        if (latest == null) return versions;
+        int since = own != null ? own.get("version").asInt() : build.parent() == null ? 0 : versionNumber(build.parent());
+        for (int v = since + 1; v <= latest.get("version").asInt(); v++) versions.add(readVersion(v));
+        return versions;
     }
 
     private List<Path> unlisted(List<Path> files, Set<String> listed, String suffix) {
@@ -315,7 +324,8 @@ public final class VersionSealer {
      * (which a steward may seal beside a running stream). Any other build sealing meanwhile judged consent and
      * duplicates against other versions and read the same offsets: sealing on top of it would curate twice.
      */
-    private void checkNoOtherBuildSealed(BuildInfo build, JsonNode own, JsonNode latest) throws IOException {
+    private void checkNoOtherBuildSealed(BuildInfo build, JsonNode own, JsonNode latest,
+                                         List<JsonNode> sealedMeanwhile) throws IOException {
         if (latest == null) {
             if (build.parent() != null || own != null) {
                 throw new IOException("the dataset's versions are gone (LATEST missing) while build " + build.buildId()
@@ -323,12 +333,8 @@ public final class VersionSealer {
             }
             return;
         }
-        int since = own != null ? own.get("version").asInt()
-                : build.parent() == null ? 0 : Integer.parseInt(build.parent().substring(1));
-        for (int v = since + 1; v <= latest.get("version").asInt(); v++) {
-            JsonNode other = readVersion(v);
-            String mode = other.path("build").path("mode").asText();
-            if (!"purge".equals(mode)) {
+        for (JsonNode other : sealedMeanwhile) {
+            if (!"purge".equals(other.path("build").path("mode").asText())) {
                 throw new IOException(other.get("name").asText() + " was sealed by build "
                         + other.path("build").path("id").asText() + " while build " + build.buildId() + " ran (on top of "
                         + (own != null ? own.get("name").asText() : build.parent()) + "); nothing was sealed: one build "
