@@ -1,6 +1,8 @@
 package dev.clipcurate.pipeline.shards;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clipcurate.schemas.ClipRow;
 
 import java.util.List;
@@ -21,6 +23,19 @@ import java.util.TreeSet;
  */
 record ReadRange(String topic, Map<Integer, Long> from, Map<Integer, Long> to, Map<Integer, List<Long>> beyond,
                  long consumed, long dropped, long runRows, long runDropped) {
+
+    /** Writes the range into a version as {@link #after} reads it back: its build's run fields, its Kafka offsets. */
+    void record(ObjectNode buildNode, ArrayNode kafkaOffsets) {
+        buildNode.put("run_rows", runRows);
+        buildNode.put("run_redelivered_dropped", runDropped);
+        ObjectNode aboveTo = buildNode.putObject("offsets_beyond");
+        beyond.forEach((p, offsets) -> {
+            ArrayNode a = aboveTo.putArray(Integer.toString(p));
+            offsets.forEach(a::add);
+        });
+        from.keySet().stream().sorted().forEach(p -> kafkaOffsets.addObject().put("topic", topic).put("partition", p)
+                .put("from", from.get(p)).put("to", to.get(p)));
+    }
 
     static ReadRange after(BuildInfo build, JsonNode own, List<ClipRow> rows, boolean end) {
         if (build.offsets().size() != 1) throw new IllegalArgumentException("one donations topic per build");

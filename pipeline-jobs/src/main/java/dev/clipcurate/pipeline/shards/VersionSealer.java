@@ -383,21 +383,7 @@ public final class VersionSealer {
         b.put("seal", own == null ? 1 : own.path("build").path("seal").asInt(0) + 1);
         b.put("checkpoint_id", seal.checkpointId());
         b.put("input_ended", seal.end());
-        b.put("run_rows", range.runRows());
-        b.put("run_redelivered_dropped", range.runDropped());
-        ObjectNode beyond = b.putObject("offsets_beyond");
-        range.beyond().forEach((p, offsets) -> {
-            ArrayNode a = beyond.putArray(Integer.toString(p));
-            offsets.forEach(a::add);
-        });
-        ArrayNode offsets = doc.putArray("kafka_offsets");
-        range.from().keySet().stream().sorted().forEach(p -> {
-            ObjectNode o = offsets.addObject();
-            o.put("topic", range.topic());
-            o.put("partition", p);
-            o.put("from", range.from().get(p));
-            o.put("to", range.to().get(p));
-        });
+        range.record(b, doc.putArray("kafka_offsets"));
         doc.put("code_version", build.codeVersion());
         doc.set("config", AvroJson.MAPPER.valueToTree(new TreeMap<>(build.config())));
         doc.put("config_sha256", Hashing.sha256Hex(AvroJson.MAPPER.writeValueAsBytes(doc.get("config"))));

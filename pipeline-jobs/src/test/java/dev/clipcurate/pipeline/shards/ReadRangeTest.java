@@ -73,17 +73,7 @@ class ReadRangeTest {
     /** What a version sealed with this range records, as the next seal reads it. */
     private static JsonNode version(ReadRange range) {
         ObjectNode v = AvroJson.MAPPER.createObjectNode();
-        var offsets = v.putArray("kafka_offsets");
-        range.to().forEach((p, to) -> offsets.addObject().put("topic", TOPIC).put("partition", p)
-                .put("from", range.from().get(p)).put("to", to));
-        ObjectNode b = v.putObject("build");
-        b.put("run_rows", range.runRows());
-        b.put("run_redelivered_dropped", range.runDropped());
-        ObjectNode beyond = b.putObject("offsets_beyond");
-        range.beyond().forEach((p, list) -> {
-            var a = beyond.putArray(Integer.toString(p));
-            list.forEach(a::add);
-        });
+        range.record(v.putObject("build"), v.putArray("kafka_offsets"));
         return v;
     }
 }
