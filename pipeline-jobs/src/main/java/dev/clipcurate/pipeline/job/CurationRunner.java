@@ -140,12 +140,13 @@ public final class CurationRunner {
             Progress.follow(client, bounded ? pending : -1, Duration.ofSeconds(5), out, layout, buildId);
             lastAccumulators = client.getJobExecutionResult().get().getAllAccumulatorResults();
         } catch (Exception e) {
-            boolean sealedAny = sealer.newestOf(buildId) != null;
+            JsonNode sealedLast = sealer.newestOf(buildId);
+            boolean sealedAny = sealedLast != null;
             boolean resumable = mode == Mode.STREAMING && runs.newestCheckpoint(buildId) != null;
             runs.ended(buildId, !resumable);
             if (!sealedAny && !resumable) discardBuild(layout, buildId);
             throw new IllegalStateException("the job failed" + (sealedAny ? " after sealing "
-                    + sealer.newestOf(buildId).get("name").asText() + "; what it committed since is not in a version"
+                    + sealedLast.get("name").asText() + "; what it committed since is not in a version"
                     : ", no version was sealed") + ": " + rootMessage(e)
                     + (resumable ? " (its checkpoint is kept: the next run resumes it" + (resumed == null ? ")"
                     : "; if it cannot be resumed, delete " + layout.runsDir() + "/" + buildId + ".json and the next run "

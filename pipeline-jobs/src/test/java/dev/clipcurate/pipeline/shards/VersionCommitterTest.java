@@ -59,10 +59,7 @@ class VersionCommitterTest {
         try (var restored = harness(layout)) {
             restored.initializeState(beforeSeal);
             restored.open();
-            restored.processElement(CommitReport.summary(VersionSealer.FRAMES, 1, 0, 1, 1), 0);
-            restored.processElement(CommitReport.committed(VersionSealer.FRAMES, 1, 0, files.tar, 100), 0);
-            restored.processElement(CommitReport.summary(VersionSealer.CLIP_MANIFEST, 1, 0, 1, 1), 0);
-            restored.processElement(CommitReport.committed(VersionSealer.CLIP_MANIFEST, 1, 0, files.clips, 100), 0);
+            report(restored, 1, 0, 1, files);
             restored.setProcessingTime(3 * INTERVAL_MS);
             restored.endInput();
         }
@@ -77,10 +74,7 @@ class VersionCommitterTest {
         try (var harness = harness(layout)) {
             harness.open();
             // two committer subtasks per sink; subtask 1 sent its summaries, subtask 0 has not
-            harness.processElement(CommitReport.summary(VersionSealer.FRAMES, 4, 1, 2, 1), 0);
-            harness.processElement(CommitReport.committed(VersionSealer.FRAMES, 4, 1, files.tar, 100), 0);
-            harness.processElement(CommitReport.summary(VersionSealer.CLIP_MANIFEST, 4, 1, 2, 1), 0);
-            harness.processElement(CommitReport.committed(VersionSealer.CLIP_MANIFEST, 4, 1, files.clips, 100), 0);
+            report(harness, 4, 1, 2, files);
             harness.setProcessingTime(2 * INTERVAL_MS);
             assertNull(versions.latest(), "subtask 0 has not reported checkpoint 4");
             // at the end of the input a finished writer subtask sends no summary: what arrived is sealed
@@ -93,6 +87,15 @@ class VersionCommitterTest {
     private static OneInputStreamOperatorTestHarness<CommitReport, Void> harness(DatasetLayout layout) throws Exception {
         return new OneInputStreamOperatorTestHarness<>(new VersionCommitter(layout, build("b1"),
                 Set.of(VersionSealer.FRAMES, VersionSealer.CLIP_MANIFEST), INTERVAL_MS));
+    }
+
+    /** What committer subtask {@code subtask} of {@code subtasks} of each sink reports for a checkpoint: one file each. */
+    private static void report(OneInputStreamOperatorTestHarness<CommitReport, Void> harness, long checkpoint,
+                               int subtask, int subtasks, Files files) throws Exception {
+        harness.processElement(CommitReport.summary(VersionSealer.FRAMES, checkpoint, subtask, subtasks, 1), 0);
+        harness.processElement(CommitReport.committed(VersionSealer.FRAMES, checkpoint, subtask, files.tar, 100), 0);
+        harness.processElement(CommitReport.summary(VersionSealer.CLIP_MANIFEST, checkpoint, subtask, subtasks, 1), 0);
+        harness.processElement(CommitReport.committed(VersionSealer.CLIP_MANIFEST, checkpoint, subtask, files.clips, 100), 0);
     }
 
     private static BuildInfo build(String id) {
