@@ -177,3 +177,16 @@ registered_taskmanagers() { rest /taskmanagers | jq '.taskmanagers | length'; }
 _tms_at_least() { [ "$(registered_taskmanagers)" -ge "$1" ]; }
 # _tm_registered ID: the TaskManager with this resource id is registered
 _tm_registered() { rest /taskmanagers | jq -e --arg id "$1" 'any(.taskmanagers[]; .id == $id)'; }
+
+# ---------------------------------------------------------------- a warehouse's versions (dataset "clips")
+# the newest version's name, empty when none is sealed yet
+latest_version() { tr -d ' \n' < "$1/clips/LATEST" 2>/dev/null || true; }
+# manifest rows sealed so far by the build of the newest version (build.run_rows), 0 when none
+sealed_rows() {
+  local latest
+  latest=$(latest_version "$1")
+  [ -n "$latest" ] || { echo 0; return; }
+  jq -r '.build.run_rows // 0' "$1/clips/versions/$latest.json" 2>/dev/null || echo 0
+}
+# every version file as one JSON array, oldest first
+versions_json() { jq -s 'sort_by(.version)' "$1"/clips/versions/v*.json; }
