@@ -1,11 +1,13 @@
 package dev.clipcurate.pipeline.cli;
 
-import dev.clipcurate.pipeline.dedup.BandKeys;
 import dev.clipcurate.pipeline.dedup.ClipFingerprint;
 import dev.clipcurate.pipeline.dedup.ClipFingerprinter;
 import dev.clipcurate.pipeline.dedup.ClipMatcher;
 import dev.clipcurate.pipeline.dedup.DedupSettings;
-import dev.clipcurate.pipeline.dedup.PdqHash;
+import dev.clipcurate.pipeline.dedup.IndexHit;
+import dev.clipcurate.pipeline.dedup.IndexKeys;
+import dev.clipcurate.pipeline.dedup.SketchEntry;
+import dev.clipcurate.pipeline.dedup.Votes;
 import dev.clipcurate.pipeline.dedup.PdqHasher;
 import dev.clipcurate.pipeline.media.ClipDecoder;
 import dev.clipcurate.pipeline.media.DecodeLimits;
@@ -46,17 +48,29 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
             description = "Events whose names start with this prefix come from one fixed camera (default: ${DEFAULT-VALUE}).")
     String sameCamera;
 
-    @Option(names = "--candidate-bits", hidden = true)
-    int candidateBits = BandKeys.CANDIDATE_BITS;
+    @Option(names = "--same-move", paramLabel = "PREFIX", split = ",", defaultValue = "pan,zoom",
+            description = "Events whose names start with one of these prefixes share one camera move over different "
+                    + "scenes (default: ${DEFAULT-VALUE}); they must never match.")
+    List<String> sameMove;
 
-    @Option(names = "--slots", hidden = true)
-    int slots = BandKeys.Layout.DEFAULT.slots();
+    @Option(names = "--skip", paramLabel = "PREFIX", split = ",",
+            description = "Leave out events whose names start with these prefixes (to keep them aside while tuning).")
+    List<String> skip = List.of();
 
-    @Option(names = "--store-stride", hidden = true)
-    int storeStride = BandKeys.Layout.DEFAULT.storeStride();
+    @Option(names = "--key-bits", hidden = true)
+    int keyBits = IndexKeys.Layout.DEFAULT.keyBits();
 
-    @Option(names = "--same-clip-bits", hidden = true)
-    int sameClipBits = BandKeys.Layout.DEFAULT.sameClipBits();
+    @Option(names = "--anchor-every", hidden = true)
+    int anchorEvery = IndexKeys.Layout.DEFAULT.anchorEvery();
+
+    @Option(names = "--flips", hidden = true)
+    int flips = IndexKeys.Layout.DEFAULT.flips();
+
+    @Option(names = "--sketch-bits", hidden = true)
+    int sketchBits = IndexKeys.Layout.DEFAULT.motionBits();
+
+    @Option(names = "--crop-flips", hidden = true)
+    int cropFlips = IndexKeys.Layout.DEFAULT.cropFlips();
 
     @Option(names = "--fingerprint-cache", paramLabel = "DIR", hidden = true,
             description = "Keep fingerprints here between runs (for tuning the index; hashing cost is then not measured).")
@@ -83,6 +97,7 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
         for (Path p : files) {
             Matcher m = NAME.matcher(p.getFileName().toString());
             m.matches();
+            if (skip.stream().anyMatch(m.group(2)::startsWith)) continue;
             Path cached = cache == null ? null : cache.resolve(p.getFileName() + ".fp");
             ClipFingerprint fp;
             if (cached != null && Files.isRegularFile(cached)
@@ -109,51 +124,48 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
             System.err.printf("  %-28s %3d frames%n", p.getFileName(), fp.frames());
         }
 
-        BandKeys.Layout layout = new BandKeys.Layout(slots, storeStride, sameClipBits);
-        // the index as the job builds it: each clip's queries meet the entries stored by clips before it; recall
-        // counts a pair as a candidate only if it is found whichever of the two comes first
-        List<List<BandKeys.Entry>> stored = new ArrayList<>();
-        List<List<BandKeys.Entry>> queries = new ArrayList<>();
-        long storedEntries = 0, queryEntries = 0;
+        IndexKeys.Layout layout = new IndexKeys.Layout(keyBits, anchorEvery, flips, sketchBits, cropFlips);
+        // the index as the job builds it: a clip's lookups meet the postings of clips before it; recall counts a
+        // pair as a candidate only if it is found whichever of the two comes first
+        List<Map<Integer, List<SketchEntry>>> stored = new ArrayList<>();
+        List<List<SketchEntry>> lookups = new ArrayList<>();
+        long storedPostings = 0, lookupKeys = 0;
         for (Clip c : clips) {
-            stored.add(BandKeys.stored(c.fp(), layout));
-            queries.add(BandKeys.queries(c.fp(), layout));
-            storedEntries += stored.get(stored.size() - 1).size();
-            queryEntries += queries.get(queries.size() - 1).size();
+            Map<Integer, List<SketchEntry>> byKey = new HashMap<>();
+            List<SketchEntry> mine = new ArrayList<>();
+            for (SketchEntry e : SketchEntry.of(c.fp(), layout)) {
+                if (e.stored) {
+                    byKey.computeIfAbsent(e.key, k -> new ArrayList<>()).add(e);
+                    storedPostings += e.sketches.length;
+                } else {
+                    mine.add(e);
+                    lookupKeys++;
+                }
+            }
+            stored.add(byKey);
+            lookups.add(mine);
         }
-        Map<String, Integer> closest = new HashMap<>();
+        int[][] votes = new int[clips.size()][clips.size()];
+        for (int x = 0; x < clips.size(); x++) {
+            for (int y = 0; y < clips.size(); y++) {
+                if (x == y) continue;
+                List<IndexHit> hits = IndexKeys.hits(lookups.get(x), stored.get(y), layout);
+                votes[x][y] = Votes.ranked(hits, 1).stream().mapToInt(Votes.Candidate::votes).findFirst().orElse(0);
+            }
+        }
         Set<String> oneWay = new HashSet<>();
         Set<String> bothWays = new HashSet<>();
-        for (boolean forward : new boolean[] {true, false}) {
-            Map<Integer, List<Object[]>> bands = new HashMap<>();
-            Set<String> found = new HashSet<>();
-            for (int k = 0; k < clips.size(); k++) {
-                int c = forward ? k : clips.size() - 1 - k;
-                for (BandKeys.Entry e : queries.get(c)) {
-                    for (Object[] other : bands.getOrDefault(e.bandKey(), List.of())) {
-                        int o = (Integer) other[0];
-                        String pair = Math.min(o, c) + "," + Math.max(o, c);
-                        int d = PdqHash.distance(e.hash(), (long[]) other[1]);
-                        closest.merge(pair, d, Math::min);
-                        if (d <= candidateBits) found.add(pair);
-                    }
-                }
-                for (BandKeys.Entry e : stored.get(c)) {
-                    bands.computeIfAbsent(e.bandKey(), key -> new ArrayList<>()).add(new Object[] {c, e.hash()});
-                }
-            }
-            if (forward) {
-                oneWay.addAll(found);
-                bothWays.addAll(found);
-            } else {
-                bothWays.retainAll(found);
-                oneWay.addAll(found);
+        for (int a = 0; a < clips.size(); a++) {
+            for (int b = a + 1; b < clips.size(); b++) {
+                if (votes[a][b] > 0 || votes[b][a] > 0) oneWay.add(a + "," + b);
+                if (votes[a][b] > 0 && votes[b][a] > 0) bothWays.add(a + "," + b);
             }
         }
-
         Set<String> candidates = bothWays;
         ClipMatcher matcher = new ClipMatcher(threshold != null ? threshold : DedupSettings.defaults().matchThreshold());
-        int tp = 0, fp = 0, sameCameraPairs = 0, sameCameraFalse = 0, candidatePairs = oneWay.size();
+        int tp = 0, fp = 0, sameCameraPairs = 0, sameCameraFalse = 0, sameMovePairs = 0, sameMoveFalse = 0;
+        int candidatePairs = oneWay.size();
+        Distances distances = new Distances();
         double closestOtherEvent = 2, farthestVariant = -1;
         long matchNanos = 0;
         int matchCalls = 0;
@@ -176,9 +188,22 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
                     fp++;
                     failures.add(String.format("false match %s ~ %s (distance %.3f)", x.file(), y.file(), match.distance()));
                 }
-                if (!same && x.event().startsWith(sameCamera) && y.event().startsWith(sameCamera)) {
+                boolean cameraPair = !same && x.event().startsWith(sameCamera) && y.event().startsWith(sameCamera);
+                if (cameraPair) {
                     sameCameraPairs++;
                     if (predicted) sameCameraFalse++;
+                }
+                boolean movePair = !same && sameMove.stream().anyMatch(p -> x.event().startsWith(p) && y.event().startsWith(p));
+                if (movePair) {
+                    sameMovePairs++;
+                    if (predicted) sameMoveFalse++;
+                }
+                boolean copyPair = same && ("original".equals(x.transform()) || "original".equals(y.transform()));
+                String category = copyPair ? "copy (original-variant)" : same ? null
+                        : cameraPair ? "one fixed camera, other event" : movePair ? "one camera move, other scene" : "unrelated";
+                if (category != null) {
+                    distances.add(category, match.staticClips() ? Double.NaN : match.distance(),
+                            matcher.matchStill(y.fp(), x.fp()).distance() * 256, Math.min(votes[a][b], votes[b][a]));
                 }
                 Clip original = "original".equals(x.transform()) ? x : "original".equals(y.transform()) ? y : null;
                 Clip variant = original == x ? y : x;
@@ -190,8 +215,8 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
                         counts[0]++;
                         if (match.mirrored()) mirroredFound.merge(variant.transform(), 1, Integer::sum);
                     } else {
-                        failures.add(String.format("missed %s ~ %s (candidate %s, closest band hashes %s bits, distance %.3f)",
-                                original.file(), variant.file(), candidate, closest.get(a + "," + b), match.distance()));
+                        failures.add(String.format("missed %s ~ %s (candidate %s, votes %d and %d, distance %.3f)",
+                                original.file(), variant.file(), candidate, votes[a][b], votes[b][a], match.distance()));
                     }
                 }
             }
@@ -209,11 +234,14 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
         System.out.printf("same fixed camera, different events: %d false matches in %d pairs%n", sameCameraFalse, sameCameraPairs);
         System.out.printf("distance (1 - motion correlation): closest pair of different events %.3f, farthest original-variant pair %.3f, "
                 + "threshold %.3f%n", closestOtherEvent, farthestVariant, 1 - matcher.threshold());
-        System.out.printf("band index (%d slots, stores every %d. frame, not within %d bits of a stored hash): %d candidate "
-                        + "pairs of %d; stored %.0f entries per clip (%.2f per sampled frame), queried %.0f per clip%n",
-                layout.slots(), layout.storeStride(), layout.sameClipBits(), candidatePairs,
-                clips.size() * (clips.size() - 1) / 2, (double) storedEntries / clips.size(),
-                (double) storedEntries / frames, (double) queryEntries / clips.size());
+        System.out.printf("index (%d-bit motion keys, an anchor every %d frames, %d bits probed flipped, %d for crops, sketches within %d bits): "
+                        + "%d candidate pairs of %d; %.1f postings stored per clip (%.2f per sampled frame), %.0f keys looked up per clip%n",
+                layout.keyBits(), layout.anchorEvery(), layout.flips(), layout.cropFlips(), layout.motionBits(), candidatePairs,
+                clips.size() * (clips.size() - 1) / 2, (double) storedPostings / clips.size(),
+                (double) storedPostings / frames, (double) lookupKeys / clips.size());
+        System.out.printf("same camera move over different scenes: %d false matches in %d pairs%n", sameMoveFalse, sameMovePairs);
+        rankAgainstOtherEvents(clips, votes);
+        distances.print();
         if (hashedFrames > 0) {
             System.out.printf("hashing: %.2f ms per frame (11 PDQ hashes + motion grid) beside %.2f ms decoding = %.2fx decoding cost%n",
                     fingerprintNanos / 1e6 / hashedFrames, decodeNanos / 1e6 / hashedFrames, (double) fingerprintNanos / decodeNanos);
@@ -221,5 +249,61 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
         System.out.printf("matching: %.2f ms per clip pair%n", matchNanos / 1e6 / matchCalls);
         failures.forEach(f -> System.out.println("  " + f));
         return 0;
+    }
+
+    /**
+     * Whether each copy would still reach the matcher in a crowded index: the job sends a clip's {@link Votes#MAX_CANDIDATES}
+     * best-voted earlier clips on; here the competition is every other event (its best clip), in both directions.
+     */
+    private static void rankAgainstOtherEvents(List<Clip> clips, int[][] votes) {
+        int copies = 0, outranked = 0, beaten = 0;
+        List<String> weak = new ArrayList<>();
+        for (int x = 0; x < clips.size(); x++) {
+            for (int y = 0; y < clips.size(); y++) {
+                Clip a = clips.get(x), b = clips.get(y);
+                if (x == y || !a.event().equals(b.event())) continue;
+                if (!"original".equals(a.transform()) && !"original".equals(b.transform())) continue;
+                copies++;
+                Set<String> above = new HashSet<>();
+                for (int z = 0; z < clips.size(); z++) {
+                    if (!clips.get(z).event().equals(a.event()) && votes[x][z] >= votes[x][y]) above.add(clips.get(z).event());
+                }
+                if (!above.isEmpty()) beaten++;
+                if (above.size() >= Votes.MAX_CANDIDATES || votes[x][y] == 0) {
+                    outranked++;
+                    weak.add(a.file() + " -> " + b.file() + " (" + votes[x][y] + " votes)");
+                }
+            }
+        }
+        System.out.printf("votes: %d of %d copy lookups (either direction) tie with or are outvoted by another event's clip; "
+                + "%d would fall outside the best %d%n", beaten, copies, outranked, Votes.MAX_CANDIDATES);
+        weak.forEach(w -> System.out.println("  outvoted " + w));
+    }
+
+    /** Distance distributions per kind of pair: the figures the index and matcher were designed from. */
+    static final class Distances {
+        private final Map<String, List<double[]>> byCategory = new TreeMap<>();
+
+        void add(String category, double motionDistance, double pdqBits, int votes) {
+            byCategory.computeIfAbsent(category, k -> new ArrayList<>()).add(new double[] {motionDistance, pdqBits, votes});
+        }
+
+        void print() {
+            System.out.printf("%-32s %6s  %-34s  %-34s  %s%n", "pairs", "count", "motion distance min/p5/median/p95/max",
+                    "PDQ bits (closest, aligned) same", "index votes (both ways) same");
+            byCategory.forEach((category, rows) -> System.out.printf("%-32s %6d  %-34s  %-34s  %s%n", category, rows.size(),
+                    spread(rows, 0, "%.2f"), spread(rows, 1, "%.0f"), spread(rows, 2, "%.0f")));
+        }
+
+        private static String spread(List<double[]> rows, int column, String format) {
+            double[] v = rows.stream().mapToDouble(r -> r[column]).filter(d -> !Double.isNaN(d)).sorted().toArray();
+            if (v.length == 0) return "-";
+            StringBuilder out = new StringBuilder();
+            for (double q : new double[] {0, 0.05, 0.5, 0.95, 1}) {
+                if (out.length() > 0) out.append('/');
+                out.append(String.format(format, v[(int) Math.round(q * (v.length - 1))]));
+            }
+            return out.toString();
+        }
     }
 }

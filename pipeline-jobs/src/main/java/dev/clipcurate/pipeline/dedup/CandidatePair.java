@@ -1,18 +1,21 @@
 package dev.clipcurate.pipeline.dedup;
 
-/** Two clips the band index found close: {@code clipId} may duplicate {@code earlierClipId}, which comes first in {@link DedupOrder}. */
+/**
+ * A clip and an earlier clip ({@link DedupOrder}) that the index brought together: {@code clipId} may duplicate the
+ * clip whose {@link ClipKey} is {@code earlierClipKey}.
+ */
 public class CandidatePair {
     public String clipId;
     public long clipEpoch;
-    public String earlierClipId;
+    public long earlierClipKey;
 
     public CandidatePair() {}
 
-    static CandidatePair of(IndexedHash later, IndexedHash earlier) {
+    static CandidatePair of(String clipId, long clipEpoch, long earlierClipKey) {
         CandidatePair p = new CandidatePair();
-        p.clipId = later.clipId;
-        p.clipEpoch = later.epoch;
-        p.earlierClipId = earlier.clipId;
+        p.clipId = clipId;
+        p.clipEpoch = clipEpoch;
+        p.earlierClipKey = earlierClipKey;
         return p;
     }
 }

@@ -23,8 +23,6 @@ public final class ClipMatcher {
     static final double STATIC_MOTION = 0.2;
     /** Meta's PDQ match threshold, for static clips. */
     static final int STATIC_PDQ_BITS = 31;
-    private static final int COARSE_W = 8;
-    private static final int COARSE_H = 6;
     private static final double[][] CROPS = cropHypotheses();
 
     private final double threshold;
@@ -57,7 +55,7 @@ public final class ClipMatcher {
         boolean staticY = meanMotion(gy) < STATIC_MOTION;
         if (staticX || staticY) {
             if (staticX != staticY) return new Match(false, 2, 0, false, true);
-            return matchStatic(clip, kept);
+            return matchStill(clip, kept);
         }
         float[][] gyMirror = mirrored(gy);
         float[][] bx = coarse(gx);
@@ -116,8 +114,8 @@ public final class ClipMatcher {
         return overlap >= Math.max(MIN_OVERLAP_FRAMES, Math.ceil(MIN_OVERLAP * Math.min(n, m)));
     }
 
-    /** Static footage: the median over aligned frames of the closest hash pair (whole frame against whole frame or a crop window; mirrored). */
-    private Match matchStatic(ClipFingerprint clip, ClipFingerprint kept) {
+    /** Still footage (and, for measuring, any two clips): the median over aligned frames of the closest hash pair (whole frame against whole frame or a crop window; mirrored). */
+    public Match matchStill(ClipFingerprint clip, ClipFingerprint kept) {
         int n = clip.frames();
         int m = kept.frames();
         int bestMedian = Integer.MAX_VALUE;
@@ -202,9 +200,18 @@ public final class ClipMatcher {
 
     /** Gaussian blur (σ = 2 cells) then 4×4 block means: 8×6 cells that move little under a 10% crop. */
     static float[][] coarse(float[][] grids) {
+        return blurredBlocks(grids, 2.0, 8, 4);
+    }
+
+    /**
+     * Gaussian blur (σ = {@code sigma} cells, radius {@code radius}) then block means of {@code block}×{@code block}
+     * cells: {@code GRID_W / block} × {@code GRID_H / block} cells per frame.
+     */
+    static float[][] blurredBlocks(float[][] grids, double sigma, int radius, int block) {
         int w = ClipFingerprint.GRID_W, h = ClipFingerprint.GRID_H;
-        float[] kernel = gaussian(2.0, 8);
-        float[][] out = new float[grids.length][COARSE_W * COARSE_H];
+        int bw = w / block, bh = h / block;
+        float[] kernel = gaussian(sigma, radius);
+        float[][] out = new float[grids.length][bw * bh];
         float[] tmp = new float[w * h];
         float[] blurred = new float[w * h];
         for (int f = 0; f < grids.length; f++) {
@@ -212,22 +219,22 @@ public final class ClipMatcher {
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
                     float s = 0;
-                    for (int k = -8; k <= 8; k++) s += kernel[k + 8] * g[y * w + reflect(x + k, w)];
+                    for (int k = -radius; k <= radius; k++) s += kernel[k + radius] * g[y * w + reflect(x + k, w)];
                     tmp[y * w + x] = s;
                 }
             }
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
                     float s = 0;
-                    for (int k = -8; k <= 8; k++) s += kernel[k + 8] * tmp[reflect(y + k, h) * w + x];
+                    for (int k = -radius; k <= radius; k++) s += kernel[k + radius] * tmp[reflect(y + k, h) * w + x];
                     blurred[y * w + x] = s;
                 }
             }
-            for (int cy = 0; cy < COARSE_H; cy++) {
-                for (int cx = 0; cx < COARSE_W; cx++) {
+            for (int cy = 0; cy < bh; cy++) {
+                for (int cx = 0; cx < bw; cx++) {
                     float s = 0;
-                    for (int y = cy * 4; y < cy * 4 + 4; y++) for (int x = cx * 4; x < cx * 4 + 4; x++) s += blurred[y * w + x];
-                    out[f][cy * COARSE_W + cx] = s / 16f;
+                    for (int y = cy * block; y < cy * block + block; y++) for (int x = cx * block; x < cx * block + block; x++) s += blurred[y * w + x];
+                    out[f][cy * bw + cx] = s / (block * block);
                 }
             }
         }

@@ -9,8 +9,9 @@ import java.util.Comparator;
 
 /**
  * Which of two duplicates is kept: clips of earlier versions first (epoch 0), then by epoch (one value for all
- * clips of a batch build; the arrival stamp in a streaming run), then the one captured first, then the smaller
- * clip id; clips without a readable capture time come after those with one. In a batch build the result is
+ * clips of a batch build; the arrival stamp in a streaming run), then the one captured first, then the one
+ * whose {@link ClipKey} is smaller (unsigned; the index holds keys, not ids), then the smaller clip id; clips without a
+ * readable capture time come after those with one. In a batch build the result is
  * independent of arrival order and parallelism.
  */
 public final class DedupOrder {
@@ -26,15 +27,16 @@ public final class DedupOrder {
             .thenComparing(t -> t.clipId);
 
     /** Whether clip a comes before clip b. */
-    public static boolean before(long epochA, long captureA, String clipA, long epochB, long captureB, String clipB) {
+    public static boolean before(long epochA, long captureA, long clipKeyA, long epochB, long captureB, long clipKeyB) {
         if (epochA != epochB) return epochA < epochB;
         if (captureA != captureB) return captureA < captureB;
-        return clipA.compareTo(clipB) < 0;
+        return Long.compareUnsigned(clipKeyA, clipKeyB) < 0;
     }
 
     public static final Comparator<ClipFingerprint> FINGERPRINTS = Comparator
             .comparingLong((ClipFingerprint f) -> f.epoch)
             .thenComparingLong(f -> captureMillis(f.capturedAt))
+            .thenComparing(f -> ClipKey.of(f.clipId), Long::compareUnsigned)
             .thenComparing(f -> f.clipId);
 
     /** Milliseconds since the epoch of an ISO-8601 capture time, or {@link #UNKNOWN_CAPTURE}. */

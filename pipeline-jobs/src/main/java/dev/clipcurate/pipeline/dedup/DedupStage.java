@@ -16,9 +16,10 @@ import java.util.List;
  *
  * <pre>
  * keyBy(sha256) DropExactCopies → [decoding pass] → ArrivalStamps ─┬─ fingerprints (+ earlier versions')
- *                                                                  │    → BandEntries → keyBy(band key) BandIndex
- *                                                                  │    → keyBy(earlier clip) FingerprintStore ─ probes ─┐
- *                                                                  └─ keyBy(clip) DecideDuplicates ◄─────────────────────┘
+ *                                                                  │    → IndexKeying → keyBy(index key) EventIndex
+ *                                                                  │    → keyBy(clip) CandidateVotes
+ *                                                                  │    → keyBy(earlier clip key) FingerprintStore ─ probes ─┐
+ *                                                                  └─ keyBy(clip) DecideDuplicates ◄─────────────────────────┘
  * </pre>
  *
  * @param unique    clips that copy no clip kept before them, with their fingerprint
@@ -51,15 +52,10 @@ public record DedupStage(DataStream<ClipTask> unique, DataStream<ClipRow> decisi
         if (!earlierClipManifests.isEmpty()) {
             fingerprints = fingerprints.union(EarlierFingerprints.read(env, earlierClipManifests));
         }
-        DataStream<CandidatePair> candidates = fingerprints
-                .flatMap(new BandEntries(BandKeys.Layout.DEFAULT), TypeInformation.of(IndexedHash.class))
-                .uid("dedup-band-entries").name("dedup: band keys")
-                .keyBy((KeySelector<IndexedHash, Integer>) h -> h.bandKey, Types.INT)
-                .process(new BandIndex())
-                .uid("dedup-band-index").name("dedup: band index");
+        DataStream<CandidatePair> candidates = candidates(fingerprints, IndexKeys.Layout.DEFAULT, EventIndex.DEFAULT_CAP);
         DataStream<Probe> probes = fingerprints
-                .keyBy((KeySelector<ClipFingerprint, String>) f -> f.clipId, Types.STRING)
-                .connect(candidates.keyBy((KeySelector<CandidatePair, String>) p -> p.earlierClipId, Types.STRING))
+                .keyBy((KeySelector<ClipFingerprint, Long>) f -> ClipKey.of(f.clipId), Types.LONG)
+                .connect(candidates.keyBy((KeySelector<CandidatePair, Long>) p -> p.earlierClipKey, Types.LONG))
                 .process(new FingerprintStore())
                 .uid("dedup-fingerprint-store").name("dedup: fingerprint store");
         SingleOutputStreamOperator<ClipTask> unique = stamped
@@ -68,5 +64,26 @@ public record DedupStage(DataStream<ClipTask> unique, DataStream<ClipRow> decisi
                 .process(new DecideDuplicates(settings, buildId))
                 .uid("dedup-decide").name("dedup: verify candidates, decide");
         return new DedupStage(unique, unique.getSideOutput(dev.clipcurate.pipeline.intake.Decisions.TAG));
+    }
+
+    /**
+     * RocksDB settings the index relies on: pending lookups are timers, kept on the heap (they live for a watermark
+     * interval) rather than written to RocksDB; bloom filters answer most lookups of keys a subtask holds no posting for.
+     */
+    public static final java.util.Map<String, String> ROCKSDB_SETTINGS = java.util.Map.of(
+            "state.backend.rocksdb.timer-service.factory", "HEAP",
+            "state.backend.rocksdb.use-bloom-filter", "true");
+
+    /** The index part, as the job and the index benchmark run it: each clip's best-voted earlier clips. */
+    public static DataStream<CandidatePair> candidates(DataStream<ClipFingerprint> fingerprints, IndexKeys.Layout layout, int cap) {
+        return fingerprints
+                .flatMap(new IndexKeying(layout), TypeInformation.of(SketchEntry.class))
+                .uid("dedup-index-keys").name("dedup: index keys")
+                .keyBy((KeySelector<SketchEntry, Integer>) e -> e.key, Types.INT)
+                .transform("dedup: event index", TypeInformation.of(IndexHit.class), new EventIndex(layout, cap))
+                .uid("dedup-event-index")
+                .keyBy((KeySelector<IndexHit, String>) h -> h.clipId, Types.STRING)
+                .process(new CandidateVotes())
+                .uid("dedup-candidate-votes").name("dedup: vote for candidates");
     }
 }

@@ -13,11 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Keyed by clip id: keeps every clip's fingerprint and answers candidate pairs naming it as the earlier clip with a
- * {@link Probe} to the later clip, once per pair (the band index names a pair once per shared band key). A pair that
+ * Keyed by {@link ClipKey}: keeps every clip's fingerprint and answers candidate pairs naming it as the earlier clip with a
+ * {@link Probe} to the later clip, once per pair (a clip may be named again by a later run of its lookups). A pair that
  * arrives before the fingerprint waits for it.
  */
-public class FingerprintStore extends KeyedCoProcessFunction<String, ClipFingerprint, CandidatePair, Probe> {
+public class FingerprintStore extends KeyedCoProcessFunction<Long, ClipFingerprint, CandidatePair, Probe> {
     private transient ValueState<ClipFingerprint> fingerprint;
     /** Later clip id → its epoch, or {@link #ANSWERED} once its probe was sent. */
     private transient MapState<String, Long> requests;

@@ -1,5 +1,6 @@
 package dev.clipcurate.pipeline.job;
 
+import dev.clipcurate.pipeline.dedup.DedupStage;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clipcurate.pipeline.shards.BuildInfo;
 import dev.clipcurate.pipeline.shards.DatasetLayout;
@@ -261,7 +262,10 @@ public final class CurationRunner {
             conf.setString("execution.checkpointing.dir",
                     new DatasetLayout(options.warehouse, options.dataset).checkpointsDir(buildId).toString());
             conf.setString("state.backend.type", options.stateBackend);
-            if ("rocksdb".equals(options.stateBackend)) conf.setString("execution.checkpointing.incremental", "true");
+            if ("rocksdb".equals(options.stateBackend)) {
+                conf.setString("execution.checkpointing.incremental", "true");
+                DedupStage.ROCKSDB_SETTINGS.forEach(conf::setString);
+            }
         }
         return conf;
     }

@@ -10,38 +10,50 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The three keyed stages of near-duplicate detection in Flink's operator harness: the band index directs pairs by
- * {@link DedupOrder} whatever the arrival order, the fingerprint store answers each pair once, and the decision
- * waits for the watermark, verifies with the real matcher and names the first clip in order that matches.
+ * The keyed stages of near-duplicate detection in Flink's operator harness: the index directs pairs by
+ * {@link DedupOrder} whatever the arrival order and caps crowded keys, votes put a copy's source first among a
+ * busy camera's events, the fingerprint store answers each pair once, and the decision waits for the watermark,
+ * verifies with the real matcher and names the first clip in order that matches.
  */
 class DedupOperatorsTest {
     static final int FRAMES = 20;
 
     @Test
-    void bandIndexDirectsPairsFromTheLaterClipToTheEarlierWhateverTheArrivalOrder() throws Exception {
+    void indexDirectsPairsFromTheLaterClipToTheEarlierWhateverTheArrivalOrder() throws Exception {
         ClipFingerprint early = SyntheticFingerprints.clip(1, "early", "2026-05-01T10:00:00Z", DedupOrder.BATCH_EPOCH, FRAMES);
         ClipFingerprint late = copy(early, "late", "2026-05-01T10:05:00Z", DedupOrder.BATCH_EPOCH);
         ClipFingerprint earlierVersion = copy(early, "v1-clip", "2030-01-01T00:00:00Z", 0);
         ClipFingerprint earlierVersionToo = copy(early, "v1-other", "2030-01-01T00:00:00Z", 0);
         ClipFingerprint unrelated = SyntheticFingerprints.clip(2, "unrelated", "2026-05-01T09:00:00Z", DedupOrder.BATCH_EPOCH, FRAMES);
+        Map<Long, String> names = new HashMap<>();
+        for (ClipFingerprint f : List.of(early, late, earlierVersion, earlierVersionToo, unrelated)) names.put(ClipKey.of(f.clipId), f.clipId);
         for (List<ClipFingerprint> arrival : List.of(List.of(late, early, earlierVersion, earlierVersionToo, unrelated),
                 List.of(unrelated, earlierVersionToo, early, earlierVersion, late))) {
-            try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new BandIndex()),
-                    (IndexedHash h) -> h.bandKey, Types.INT)) {
+            try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(new EventIndex(IndexKeys.Layout.DEFAULT, EventIndex.DEFAULT_CAP),
+                    (SketchEntry e) -> e.key, Types.INT)) {
                 harness.open();
                 for (ClipFingerprint f : arrival) {
-                    for (IndexedHash h : IndexedHash.of(f, BandKeys.Layout.DEFAULT)) harness.processElement(h, f.epoch);
+                    for (SketchEntry e : SketchEntry.of(f, IndexKeys.Layout.DEFAULT)) harness.processElement(e, f.epoch);
                 }
                 assertEquals(List.of(), harness.extractOutputValues(), "lookups wait for the watermark");
                 harness.processWatermark(Long.MAX_VALUE);
-                List<String> pairs = harness.extractOutputValues().stream()
-                        .map(p -> p.clipId + "->" + p.earlierClipId).distinct().sorted().toList();
+                Map<String, List<IndexHit>> byClip = new TreeMap<>();
+                for (IndexHit h : harness.extractOutputValues()) byClip.computeIfAbsent(h.clipId, k -> new ArrayList<>()).add(h);
+                List<String> pairs = new ArrayList<>();
+                byClip.forEach((clip, hits) -> Votes.ranked(hits, Votes.MAX_CANDIDATES)
+                        .forEach(c -> pairs.add(clip + "->" + names.get(c.clipKey()))));
+                Collections.sort(pairs);
                 // an earlier version's clip comes first even when captured later; two of them are never paired
                 assertEquals(List.of("early->v1-clip", "early->v1-other", "late->early", "late->v1-clip", "late->v1-other"), pairs);
             }
@@ -49,10 +61,67 @@ class DedupOperatorsTest {
     }
 
     @Test
+    void aCrowdedKeyKeepsAtMostItsCapAndSaysSo() throws Exception {
+        IndexKeys.Layout layout = IndexKeys.Layout.DEFAULT;
+        try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(new EventIndex(layout, 3), (SketchEntry e) -> e.key, Types.INT)) {
+            harness.open();
+            for (int clip = 0; clip < 5; clip++) harness.processElement(posting(7, "c" + clip, 0, 0xF0F0L), 0);
+            harness.processElement(lookup(7, "new", 0xF0F1L), 5);
+            harness.processWatermark(5);
+            List<String> met = harness.extractOutputValues().stream().map(h -> Long.toHexString(h.earlierClipKey)).sorted().toList();
+            assertEquals(List.of("c0", "c1", "c2").stream().map(c -> Long.toHexString(ClipKey.of(c))).sorted().toList(), met,
+                    "the first three postings stay, the rest are dropped");
+        }
+    }
+
+    @Test
+    void aResubmittedCopyOutvotesEveryOtherEventOfItsBusyCamera() {
+        IndexKeys.Layout layout = IndexKeys.Layout.DEFAULT;
+        Map<Integer, List<SketchEntry>> index = new HashMap<>();
+        for (int i = 0; i < 400; i++) {
+            ClipFingerprint event = SyntheticFingerprints.cameraClip(7, i, "event-" + i, null, 0, 32);
+            for (SketchEntry e : SketchEntry.of(event, layout)) index.computeIfAbsent(e.key, k -> new ArrayList<>()).add(e);
+        }
+        for (int source : new int[] {3, 150, 333}) {
+            ClipFingerprint copy = SyntheticFingerprints.resubmitted(
+                    SyntheticFingerprints.cameraClip(7, source, "event-" + source, null, 0, 32), 99, "copy", null, 1);
+            ClipFingerprint newEvent = SyntheticFingerprints.cameraClip(7, 1000 + source, "new", null, 1, 32);
+            List<Votes.Candidate> copyVotes = Votes.ranked(IndexKeys.hits(lookups(copy, layout), index, layout), Votes.MAX_CANDIDATES);
+            assertEquals(ClipKey.of("event-" + source), copyVotes.get(0).clipKey(), "the source comes first: " + copyVotes);
+            List<Votes.Candidate> eventVotes = Votes.ranked(IndexKeys.hits(lookups(newEvent, layout), index, layout), Votes.MAX_CANDIDATES);
+            assertTrue(eventVotes.isEmpty() || eventVotes.get(0).votes() < copyVotes.get(0).votes(),
+                    "a new event of the camera meets its other events less than a copy meets its source: " + eventVotes);
+        }
+    }
+
+    private static List<SketchEntry> lookups(ClipFingerprint f, IndexKeys.Layout layout) {
+        return SketchEntry.of(f, layout).stream().filter(e -> !e.stored).toList();
+    }
+
+    private static SketchEntry posting(int key, String clip, long epoch, long sketch) {
+        SketchEntry e = new SketchEntry();
+        e.key = key;
+        e.clipId = clip;
+        e.clipKey = ClipKey.of(clip);
+        e.epoch = epoch;
+        e.captureMs = DedupOrder.UNKNOWN_CAPTURE;
+        e.sketches = new long[] {sketch};
+        e.atMs = new int[] {0};
+        e.stored = true;
+        return e;
+    }
+
+    private static SketchEntry lookup(int key, String clip, long sketch) {
+        SketchEntry e = posting(key, clip, 5, sketch);
+        e.stored = false;
+        return e;
+    }
+
+    @Test
     void fingerprintStoreAnswersEachPairOnceAndLetsEarlyPairsWait() throws Exception {
         ClipFingerprint kept = SyntheticFingerprints.clip(1, "kept", null, 1, FRAMES);
         try (var harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new FingerprintStore()),
-                (ClipFingerprint f) -> f.clipId, (CandidatePair p) -> p.earlierClipId, Types.STRING)) {
+                (ClipFingerprint f) -> ClipKey.of(f.clipId), (CandidatePair p) -> p.earlierClipKey, Types.LONG)) {
             harness.open();
             harness.processElement2(pair("copy-a", "kept"), 1);
             harness.processElement2(pair("copy-a", "kept"), 1);
@@ -127,11 +196,7 @@ class DedupOperatorsTest {
     }
 
     private static CandidatePair pair(String clip, String earlier) {
-        CandidatePair p = new CandidatePair();
-        p.clipId = clip;
-        p.clipEpoch = 1;
-        p.earlierClipId = earlier;
-        return p;
+        return CandidatePair.of(clip, 1, ClipKey.of(earlier));
     }
 
     private static Probe probe(String clip, long clipEpoch, ClipFingerprint earlier) {
