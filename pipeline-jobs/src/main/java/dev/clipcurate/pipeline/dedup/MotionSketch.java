@@ -33,13 +33,15 @@ final class MotionSketch {
 
     private MotionSketch() {}
 
-    /** The sketches of every window of frames {@code [i, i + FRAMES)}, i ≥ 1 (frame 0 has no motion), that is not flat. */
     /** The grids a sketch is taken of: blurred block means of the motion grids. */
     static float[][] sketchGrids(float[][] grids) {
         return ClipMatcher.blurredBlocks(grids, SIGMA, (int) Math.ceil(4 * SIGMA), BLOCK);
     }
 
-    /** The sketches of every window of frames {@code [i, i + FRAMES)}, i ≥ 1 (frame 0 has no motion), that is not flat. */
+    /**
+     * The sketches of every window of frames {@code [i, i + FRAMES)}, i ≥ 1 (frame 0 has no motion), that is not
+     * flat: {@link #windows(float[][], int)} with blocks of one, without centring each window twice.
+     */
     static List<Window> windows(float[][] grids) {
         List<Window> out = new ArrayList<>();
         double[] v = new double[DIMS];
