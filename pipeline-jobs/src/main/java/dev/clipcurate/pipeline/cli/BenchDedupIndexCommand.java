@@ -54,7 +54,7 @@ import java.util.stream.Stream;
                         + "clip), keying_cpu_ms_per_clip (computing a clip's sketches and keys, once per clip), "
                         + "state_bytes_per_clip (the index's keys and postings as serialised into RocksDB), "
                         + "disk_peak_bytes_per_clip (RocksDB's files of the index, peak, compaction included), "
-                        + "postings_per_clip, keys_per_lookup, postings_read_per_clip, postings_dropped (by full keys), "
+                        + "postings_per_clip, keys_per_lookup, keys_read_per_lookup (keys holding postings), postings_read_per_clip, postings_dropped (by full keys), "
                         + "planted_found, planted, key_fill (keys holding at least k postings), "
                         + "legacy_band_key_fill (the same clips under the previous 16-bit band keys), wall_s."})
 final class BenchDedupIndexCommand implements Callable<Integer> {
@@ -62,7 +62,7 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
             description = "Index sizes to measure, comma-separated (default: ${DEFAULT-VALUE}; 10000000 takes hours here).")
     List<Integer> sizes;
 
-    @Option(names = "--queries", defaultValue = "200", description = "Clips looked up per size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--queries", defaultValue = "1000", description = "Clips looked up per size (default: ${DEFAULT-VALUE}).")
     int queries;
 
     @Option(names = "--frames", defaultValue = "32",
@@ -80,6 +80,10 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
     @Option(names = "--state-backend", defaultValue = "rocksdb",
             description = "hashmap or rocksdb (default: ${DEFAULT-VALUE}).")
     String stateBackend;
+
+    @Option(names = "--managed-memory", defaultValue = "1g",
+            description = "Flink managed memory of the task manager, RocksDB's block cache and write buffers (default: ${DEFAULT-VALUE}).")
+    String managedMemory;
 
     @Option(names = "--parallelism", defaultValue = "2", description = "Index subtasks (default: ${DEFAULT-VALUE}).")
     int parallelism;
@@ -130,6 +134,7 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
         conf.setString("parallelism.default", Integer.toString(parallelism));
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(parallelism));
         conf.setString("state.backend.type", stateBackend);
+        conf.setString("taskmanager.memory.managed.size", managedMemory);
         conf.setString("state.backend.rocksdb.localdir", work.resolve("rocksdb").toString());
         DedupStage.ROCKSDB_SETTINGS.forEach(conf::setString); // as the job
 
@@ -200,13 +205,15 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
         r.put("of_which_answer_ms_per_clip", counter(result, EventIndex.ANSWER_NANOS) / 1e6 / q);
         r.put("hits_per_clip", counter(result, EventIndex.HITS) / (double) q);
         r.put("keying_cpu_ms_per_clip", counter(result, dev.clipcurate.pipeline.dedup.IndexKeying.NANOS) / 1e6 / indexed);
-        // RocksDB key: key group (2) + index key (4) + namespace (1); value: length (4) + 36 bytes per posting
-        r.put("state_bytes_per_clip", (keys * (2 + 4 + 1 + 4) + postings * 36.0) / indexed);
+        // RocksDB row per index key: key group (2) + route (4) + namespace (1) + index key (4); value: null flag (1)
+        // + length (4) + 36 bytes per posting
+        r.put("state_bytes_per_clip", (keys * (2 + 4 + 1 + 4 + 1 + 4) + postings * 36.0) / indexed);
         r.put("disk_peak_bytes_per_clip", peakDisk.get() / (double) indexed);
         r.put("postings_per_clip", postings / (double) indexed);
         r.put("postings_dropped", counter(result, EventIndex.POSTINGS_DROPPED));
         r.put("keys", keys);
         r.put("keys_per_lookup", counter(result, EventIndex.LOOKUPS) / (double) q);
+        r.put("keys_read_per_lookup", counter(result, EventIndex.KEYS_READ) / (double) q);
         r.put("postings_read_per_clip", counter(result, EventIndex.POSTINGS_READ) / (double) q);
         r.put("planted_found", counter(result, PLANTED_FOUND));
         r.put("planted", (q + 1) / 2);
@@ -216,6 +223,7 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
         r.put("clips_per_camera", clipsPerCamera);
         r.put("parallelism", parallelism);
         r.put("state_backend", stateBackend);
+        r.put("managed_memory", managedMemory);
         r.put("key_fill", fill(result.getAccumulatorResult(EventIndex.KEY_FILL)));
         return r;
     }

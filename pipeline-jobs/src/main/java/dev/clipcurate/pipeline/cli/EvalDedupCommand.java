@@ -6,7 +6,7 @@ import dev.clipcurate.pipeline.dedup.ClipMatcher;
 import dev.clipcurate.pipeline.dedup.DedupSettings;
 import dev.clipcurate.pipeline.dedup.IndexHit;
 import dev.clipcurate.pipeline.dedup.IndexKeys;
-import dev.clipcurate.pipeline.dedup.SketchEntry;
+import dev.clipcurate.pipeline.dedup.IndexBatch;
 import dev.clipcurate.pipeline.dedup.Votes;
 import dev.clipcurate.pipeline.dedup.PdqHasher;
 import dev.clipcurate.pipeline.media.ClipDecoder;
@@ -62,6 +62,16 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--anchor-every", hidden = true)
     int anchorEvery = IndexKeys.Layout.DEFAULT.anchorEvery();
+
+
+    @Option(names = "--flip-margin", hidden = true)
+    float flipMargin = IndexKeys.Layout.DEFAULT.flipMargin();
+
+    @Option(names = "--crop-every", hidden = true)
+    int cropEvery = IndexKeys.Layout.DEFAULT.cropEvery();
+
+    @Option(names = "--index-only", hidden = true, description = "Only the index's candidates and votes (no matching: fast, for tuning).")
+    boolean indexOnly;
 
     @Option(names = "--flips", hidden = true)
     int flips = IndexKeys.Layout.DEFAULT.flips();
@@ -124,33 +134,27 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
             System.err.printf("  %-28s %3d frames%n", p.getFileName(), fp.frames());
         }
 
-        IndexKeys.Layout layout = new IndexKeys.Layout(keyBits, anchorEvery, flips, sketchBits, cropFlips);
+        IndexKeys.Layout layout = new IndexKeys.Layout(keyBits, anchorEvery, flips, sketchBits, cropFlips, flipMargin, cropEvery);
         // the index as the job builds it: a clip's lookups meet the postings of clips before it; recall counts a
         // pair as a candidate only if it is found whichever of the two comes first
-        List<Map<Integer, List<SketchEntry>>> stored = new ArrayList<>();
-        List<List<SketchEntry>> lookups = new ArrayList<>();
+        List<Map<Integer, byte[]>> stored = new ArrayList<>();
+        List<List<IndexBatch>> lookups = new ArrayList<>();
         long storedPostings = 0, lookupKeys = 0;
         for (Clip c : clips) {
-            Map<Integer, List<SketchEntry>> byKey = new HashMap<>();
-            List<SketchEntry> mine = new ArrayList<>();
-            for (SketchEntry e : SketchEntry.of(c.fp(), layout)) {
-                if (e.stored) {
-                    byKey.computeIfAbsent(e.key, k -> new ArrayList<>()).add(e);
-                    storedPostings += e.sketches.length;
-                } else {
-                    mine.add(e);
-                    lookupKeys++;
-                }
-            }
-            stored.add(byKey);
+            List<IndexBatch> batches = IndexBatch.of(c.fp(), layout, 1);
+            List<IndexBatch> mine = batches.stream().filter(b -> !b.stored).toList();
+            List<IndexBatch> kept = batches.stream().filter(b -> b.stored).toList();
+            storedPostings += kept.stream().mapToInt(b -> b.sketches.length).sum();
+            lookupKeys += mine.stream().mapToInt(b -> b.keys.length).sum();
+            stored.add(IndexKeys.postingsByKey(kept));
             lookups.add(mine);
         }
         int[][] votes = new int[clips.size()][clips.size()];
         for (int x = 0; x < clips.size(); x++) {
             for (int y = 0; y < clips.size(); y++) {
                 if (x == y) continue;
-                List<IndexHit> hits = IndexKeys.hits(lookups.get(x), stored.get(y), layout);
-                votes[x][y] = Votes.ranked(hits, 1).stream().mapToInt(Votes.Candidate::votes).findFirst().orElse(0);
+                IndexHit hits = IndexKeys.hits(lookups.get(x), stored.get(y), layout);
+                votes[x][y] = Votes.ranked(List.of(hits), 1).stream().mapToInt(Votes.Candidate::votes).findFirst().orElse(0);
             }
         }
         Set<String> oneWay = new HashSet<>();
@@ -162,6 +166,25 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
             }
         }
         Set<String> candidates = bothWays;
+        if (indexOnly) {
+            int copies = 0, copiesFound = 0;
+            List<String> missed = new ArrayList<>();
+            for (int a = 0; a < clips.size(); a++) {
+                for (int b = a + 1; b < clips.size(); b++) {
+                    Clip x = clips.get(a), y = clips.get(b);
+                    if (!x.event().equals(y.event()) || !("original".equals(x.transform()) || "original".equals(y.transform()))) continue;
+                    copies++;
+                    if (candidates.contains(a + "," + b)) copiesFound++;
+                    else missed.add(x.file() + " ~ " + y.file() + " (votes " + votes[a][b] + " and " + votes[b][a] + ")");
+                }
+            }
+            System.out.printf("index only: %d/%d copy pairs are candidates both ways; %d candidate pairs of %d; %.1f postings "
+                            + "stored per clip, %.0f keys looked up per clip%n", copiesFound, copies, oneWay.size(),
+                    clips.size() * (clips.size() - 1) / 2, (double) storedPostings / clips.size(), (double) lookupKeys / clips.size());
+            rankAgainstOtherEvents(clips, votes);
+            missed.forEach(m -> System.out.println("  not a candidate: " + m));
+            return 0;
+        }
         ClipMatcher matcher = new ClipMatcher(threshold != null ? threshold : DedupSettings.defaults().matchThreshold());
         int tp = 0, fp = 0, sameCameraPairs = 0, sameCameraFalse = 0, sameMovePairs = 0, sameMoveFalse = 0;
         int candidatePairs = oneWay.size();

@@ -41,16 +41,13 @@ public class CandidateVotes extends KeyedProcessFunction<String, IndexHit, Candi
         Iterable<IndexHit> all = hits.get();
         IndexHit any = all.iterator().hasNext() ? all.iterator().next() : null;
         if (any == null) return;
-        var ranked = Votes.ranked(all, Integer.MAX_VALUE);
+        Votes.Ranked ranked = Votes.rank(all, Votes.MAX_CANDIDATES);
         hits.clear();
         lookupNanos.add(System.nanoTime() - started);
-        for (int i = 0; i < ranked.size(); i++) {
-            if (i >= Votes.MAX_CANDIDATES) {
-                cutOff.inc(ranked.size() - i);
-                break;
-            }
+        cutOff.inc(ranked.met() - ranked.best().size());
+        for (Votes.Candidate c : ranked.best()) {
             pairs.inc();
-            out.collect(CandidatePair.of(any.clipId, any.clipEpoch, ranked.get(i).clipKey()));
+            out.collect(CandidatePair.of(any.clipId, any.clipEpoch, c.clipKey()));
         }
     }
 }

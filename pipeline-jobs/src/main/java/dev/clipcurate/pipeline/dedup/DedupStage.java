@@ -77,11 +77,11 @@ public record DedupStage(DataStream<ClipTask> unique, DataStream<ClipRow> decisi
     /** The index part, as the job and the index benchmark run it: each clip's best-voted earlier clips. */
     public static DataStream<CandidatePair> candidates(DataStream<ClipFingerprint> fingerprints, IndexKeys.Layout layout, int cap) {
         return fingerprints
-                .flatMap(new IndexKeying(layout), TypeInformation.of(SketchEntry.class))
+                .flatMap(new IndexKeying(layout), TypeInformation.of(IndexBatch.class))
                 .uid("dedup-index-keys").name("dedup: index keys")
-                .keyBy((KeySelector<SketchEntry, Integer>) e -> e.key, Types.INT)
+                .keyBy((KeySelector<IndexBatch, Integer>) b -> b.route, Types.INT)
                 .transform("dedup: event index", TypeInformation.of(IndexHit.class), new EventIndex(layout, cap))
-                .uid("dedup-event-index")
+                .uid("dedup-event-index").setMaxParallelism(EventIndex.MAX_PARALLELISM)
                 .keyBy((KeySelector<IndexHit, String>) h -> h.clipId, Types.STRING)
                 .process(new CandidateVotes())
                 .uid("dedup-candidate-votes").name("dedup: vote for candidates");

@@ -2,10 +2,11 @@ package dev.clipcurate.pipeline.dedup;
 
 import org.apache.flink.api.common.accumulators.Histogram;
 import org.apache.flink.api.common.accumulators.LongCounter;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -13,37 +14,39 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.api.operators.Output;
-import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
-import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
-import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
-import org.apache.flink.runtime.event.WatermarkEvent;
-import org.apache.flink.util.OutputTag;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
-import java.nio.ByteBuffer;
 import java.util.BitSet;
+import java.util.List;
 
 /**
- * The near-duplicate index, keyed by index key ({@link IndexKeys}) so that it spreads over the subtasks and lives in
- * checkpointed keyed state (RocksDB for large indexes). Under each key one value holds the postings, 36 bytes each
- * (clip key, epoch, capture time, sketch, time in clip), at most {@link #cap} of them: a key that crowded says
- * little, and a lookup never reads more. A lookup waits, as the namespace of an event-time timer (so a pending
- * lookup costs no state access), until the watermark passes its clip's stamp, so that every clip stamped before it
- * has stored its postings (in a batch build: until the key's input is complete); it then reads the key's value once
- * and answers with {@link IndexHit}s: the postings of earlier clips in {@link DedupOrder} closest to each of its
- * sketches ({@link IndexKeys#answer}). Two clips of earlier versions never meet: both are kept already.
+ * The near-duplicate index, in checkpointed keyed state (RocksDB for large indexes) spread over the subtasks by
+ * Flink key group. Records are {@link IndexBatch}es: a clip's index keys ({@link IndexKeys}) of one key group, keyed
+ * by {@link IndexBatch#route}, that group's one Flink key; under it a map state holds, per index key, the postings,
+ * 36 bytes each (clip key, epoch, capture time, sketch, time in clip), at most {@link #cap} of them: a key that
+ * crowded says little, and a lookup never reads more. (One Flink key per group, not per index key, so that a batch
+ * build, which holds the state of one Flink key at a time, holds a group's whole index while it answers it.)
+ *
+ * <p>A lookup batch waits, as the namespace of one event-time timer
+ * (so a pending lookup costs no state access), until the watermark passes its clip's stamp, so that every clip
+ * stamped before it has stored its postings (in a batch build: until the input is complete); it then reads each of
+ * its keys once and answers with one {@link IndexHit}: the postings of earlier clips in {@link DedupOrder} closest
+ * to each of its sketches ({@link IndexKeys#answer}). Two clips of earlier versions never meet: both are kept already.
  */
 public class EventIndex extends AbstractStreamOperator<IndexHit>
-        implements OneInputStreamOperator<SketchEntry, IndexHit>, Triggerable<Integer, SketchEntry> {
-    static final int POSTING_BYTES = 36;
+        implements OneInputStreamOperator<IndexBatch, IndexHit>, Triggerable<Integer, IndexBatch> {
     /** Most postings under one key: 2.3 KB, read in one go. */
     public static final int DEFAULT_CAP = 64;
+    /**
+     * The index's key groups (Flink's maximum parallelism for it, the default for jobs below 86 subtasks): a looked-up
+     * clip sends at most this many batches.
+     */
+    public static final int MAX_PARALLELISM = 128;
     /** Accumulators read by the index benchmark. */
     public static final String LOOKUP_NANOS = "dedup-lookup-nanos";
     public static final String LOOKUPS = "dedup-lookups";
+    public static final String KEYS_READ = "dedup-keys-read";
     public static final String POSTINGS = "dedup-postings";
     public static final String POSTINGS_DROPPED = "dedup-postings-dropped";
     public static final String POSTINGS_READ = "dedup-postings-read";
@@ -57,16 +60,14 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
 
     private final IndexKeys.Layout layout;
     private final int cap;
-    private transient ValueState<byte[]> postings;
-    private transient InternalTimerService<SketchEntry> pending;
-    private transient LongCounter lookupNanos, pendingNanos, answerNanos, hitCount, lookups, stored, dropped, read, keys;
+    private transient MapState<Integer, byte[]> postings;
+    private transient InternalTimerService<IndexBatch> pending;
+    private transient LongCounter lookupNanos, pendingNanos, answerNanos, hitCount, lookups, keysRead, stored, dropped, read, keys;
     private transient Histogram keyFill;
     private transient Counter hits;
-    /** Hits of the timers fired so far, sent on before the watermark that fired them (and before any checkpoint). */
-    private transient HitGroups buffered;
     /** Motion keys that hold postings: a lookup of any other key needs no state access (most keys are empty). */
     private transient BitSet occupied;
-    private static final int FLUSH_HITS = 10_000;
+    private transient IndexKeys.Postings unpacked;
 
     /** @param cap most postings kept under one key */
     public EventIndex(IndexKeys.Layout layout, int cap) {
@@ -78,27 +79,32 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
     public void open() throws Exception {
         super.open();
         postings = getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                new ValueStateDescriptor<>("postings", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+                new MapStateDescriptor<>("postings", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         pending = getInternalTimerService("lookups",
-                TypeInformation.of(SketchEntry.class).createSerializer(getExecutionConfig().getSerializerConfig()), this);
+                TypeInformation.of(IndexBatch.class).createSerializer(getExecutionConfig().getSerializerConfig()), this);
         var context = getRuntimeContext();
         lookupNanos = context.getLongCounter(LOOKUP_NANOS);
         pendingNanos = context.getLongCounter(PENDING_NANOS);
         answerNanos = context.getLongCounter(ANSWER_NANOS);
         hitCount = context.getLongCounter(HITS);
         lookups = context.getLongCounter(LOOKUPS);
+        keysRead = context.getLongCounter(KEYS_READ);
         stored = context.getLongCounter(POSTINGS);
         dropped = context.getLongCounter(POSTINGS_DROPPED);
         read = context.getLongCounter(POSTINGS_READ);
         keys = context.getLongCounter(KEYS);
         keyFill = context.getHistogram(KEY_FILL);
         hits = getMetricGroup().counter("dedupIndexHits");
-        buffered = new HitGroups();
-        occupied = new BitSet();
+        unpacked = new IndexKeys.Postings();
+        occupied = new BitSet(MotionSketch.TABLES << 24);
+        List<Object> routes; // after a restore
         try (var keys = getKeyedStateBackend().<VoidNamespace>getKeys("postings", VoidNamespace.INSTANCE)) {
-            keys.forEach(key -> markOccupied((Integer) key)); // after a restore
+            routes = keys.toList();
         }
-        output = new FlushFirst(output);
+        for (Object route : routes) {
+            setCurrentKey(route);
+            for (Integer key : postings.keys()) markOccupied(key);
+        }
     }
 
     private void markOccupied(int key) {
@@ -109,144 +115,60 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
         return !IndexKeys.isMotion(key) || occupied.get(key);
     }
 
-    private void flush() {
-        long started = System.nanoTime();
-        for (IndexHit h : buffered.drain()) {
-            hits.inc(h.size());
-            hitCount.add(h.size());
-            output.collect(new StreamRecord<>(h, h.clipEpoch));
-        }
-        lookupNanos.add(System.nanoTime() - started);
-    }
-
-    /** Sends the buffered hits on before a watermark: downstream, a clip is decided once the watermark passes it. */
-    private final class FlushFirst implements Output<StreamRecord<IndexHit>> {
-        private final Output<StreamRecord<IndexHit>> out;
-
-        FlushFirst(Output<StreamRecord<IndexHit>> out) {
-            this.out = out;
-        }
-
-        @Override
-        public void emitWatermark(Watermark mark) {
-            flush();
-            out.emitWatermark(mark);
-        }
-
-        @Override
-        public void emitWatermark(WatermarkEvent watermark) {
-            flush();
-            out.emitWatermark(watermark);
-        }
-
-        @Override
-        public void emitWatermarkStatus(WatermarkStatus status) {
-            out.emitWatermarkStatus(status);
-        }
-
-        @Override
-        public <X> void collect(OutputTag<X> tag, StreamRecord<X> record) {
-            out.collect(tag, record);
-        }
-
-        @Override
-        public void emitLatencyMarker(LatencyMarker marker) {
-            out.emitLatencyMarker(marker);
-        }
-
-        @Override
-        public void emitRecordAttributes(RecordAttributes attributes) {
-            out.emitRecordAttributes(attributes);
-        }
-
-        @Override
-        public void collect(StreamRecord<IndexHit> record) {
-            out.collect(record);
-        }
-
-        @Override
-        public void close() {
-            out.close();
-        }
-    }
-
     @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        flush();
-        super.prepareSnapshotPreBarrier(checkpointId);
-    }
-
-    @Override
-    public void finish() throws Exception {
-        flush();
-        super.finish();
-    }
-
-    @Override
-    public void processElement(StreamRecord<SketchEntry> record) throws Exception {
-        SketchEntry e = record.getValue();
-        if (e.stored) {
-            store(e);
+    public void processElement(StreamRecord<IndexBatch> record) throws Exception {
+        IndexBatch b = record.getValue();
+        if (b.stored) {
+            for (int i = 0; i < b.keys.length; i++) store(b, i);
         } else {
             long started = System.nanoTime();
-            pending.registerEventTimeTimer(e, e.epoch);
+            pending.registerEventTimeTimer(b, b.epoch);
             long spent = System.nanoTime() - started;
             lookupNanos.add(spent);
             pendingNanos.add(spent);
         }
     }
 
-    private void store(SketchEntry e) throws Exception {
-        byte[] old = postings.value();
-        int have = old == null ? 0 : old.length / POSTING_BYTES;
-        int room = Math.max(0, Math.min(e.sketches.length, cap - have));
-        dropped.add(e.sketches.length - room);
+    private void store(IndexBatch b, int i) throws Exception {
+        byte[] old = postings.get(b.keys[i]);
+        int have = old == null ? 0 : old.length / IndexKeys.Postings.BYTES;
+        int offered = b.ends[i] - b.from(i);
+        int room = Math.max(0, Math.min(offered, cap - have));
+        dropped.add(offered - room);
         if (room == 0) return;
         if (have == 0) {
             keys.add(1);
-            markOccupied((Integer) getCurrentKey());
+            markOccupied(b.keys[i]);
         }
         for (int k = have + 1; k <= have + room; k++) keyFill.add(k);
-        ByteBuffer b = ByteBuffer.allocate((have + room) * POSTING_BYTES);
-        if (old != null) b.put(old);
-        for (int i = 0; i < room; i++) {
-            b.putLong(e.clipKey).putLong(e.epoch).putLong(e.captureMs).putLong(e.sketches[i]).putInt(e.atMs[i]);
-        }
-        postings.update(b.array());
+        postings.put(b.keys[i], IndexKeys.Postings.append(old, b, b.from(i), b.from(i) + room));
         stored.add(room);
     }
 
     @Override
-    public void onEventTime(InternalTimer<Integer, SketchEntry> timer) throws Exception {
+    public void onEventTime(InternalTimer<Integer, IndexBatch> timer) throws Exception {
         long started = System.nanoTime();
-        SketchEntry lookup = timer.getNamespace();
-        lookups.add(1);
-        byte[] value = mayHold(lookup.key) ? postings.value() : null;
-        if (value != null) {
-            ByteBuffer b = ByteBuffer.wrap(value);
-            int n = value.length / POSTING_BYTES;
-            read.add(n);
-            long[] clipKeys = new long[n], epochs = new long[n], captures = new long[n], sketches = new long[n];
-            int[] atMs = new int[n];
-            for (int p = 0; p < n; p++) {
-                int at = p * POSTING_BYTES;
-                clipKeys[p] = b.getLong(at);
-                epochs[p] = b.getLong(at + 8);
-                captures[p] = b.getLong(at + 16);
-                sketches[p] = b.getLong(at + 24);
-                atMs[p] = b.getInt(at + 32);
-            }
-            IndexKeys.answer(lookup, new IndexKeys.Postings(clipKeys, sketches, atMs), layout,
-                    p -> DedupOrder.before(epochs[p], captures[p], clipKeys[p], lookup.epoch, lookup.captureMs, lookup.clipKey),
-                    buffered);
+        IndexBatch b = timer.getNamespace();
+        lookups.add(b.keys.length);
+        ClipHits found = new ClipHits();
+        for (int i = 0; i < b.keys.length; i++) {
+            if (!mayHold(b.keys[i])) continue;
+            byte[] value = postings.get(b.keys[i]);
+            if (value == null) continue;
+            keysRead.add(1);
+            read.add(value.length / IndexKeys.Postings.BYTES);
+            IndexKeys.answer(b, i, unpacked.unpack(value), layout, found);
         }
-        int found = buffered.hits();
-        if (found >= FLUSH_HITS) flush();
+        if (found.size() > 0) {
+            hits.inc(found.size());
+            hitCount.add(found.size());
+            output.collect(new StreamRecord<>(found.toHit(b.clipId, b.epoch), b.epoch));
+        }
         long spent = System.nanoTime() - started;
         lookupNanos.add(spent);
         answerNanos.add(spent);
     }
 
     @Override
-    public void onProcessingTime(InternalTimer<Integer, SketchEntry> timer) {}
+    public void onProcessingTime(InternalTimer<Integer, IndexBatch> timer) {}
 }

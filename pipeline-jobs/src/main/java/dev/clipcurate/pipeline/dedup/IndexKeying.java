@@ -5,8 +5,8 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.util.Collector;
 
-/** A clip's lookups and postings for the {@link EventIndex} ({@link SketchEntry#of}); times the work for the benchmark. */
-public class IndexKeying extends RichFlatMapFunction<ClipFingerprint, SketchEntry> {
+/** A clip's lookups and postings for the {@link EventIndex} ({@link IndexBatch#of}); times the work for the benchmark. */
+public class IndexKeying extends RichFlatMapFunction<ClipFingerprint, IndexBatch> {
     /** Accumulator: nanoseconds spent computing sketches and keys. */
     public static final String NANOS = "dedup-keying-nanos";
     private final IndexKeys.Layout layout;
@@ -22,9 +22,9 @@ public class IndexKeying extends RichFlatMapFunction<ClipFingerprint, SketchEntr
     }
 
     @Override
-    public void flatMap(ClipFingerprint f, Collector<SketchEntry> out) {
+    public void flatMap(ClipFingerprint f, Collector<IndexBatch> out) {
         long started = System.nanoTime();
-        var entries = SketchEntry.of(f, layout);
+        var entries = IndexBatch.of(f, layout, EventIndex.MAX_PARALLELISM);
         nanos.add(System.nanoTime() - started);
         entries.forEach(out::collect);
     }

@@ -45,16 +45,20 @@ public final class IndexKeys {
      * @param motionBits  a posting answers a lookup when their sketches differ in at most this many bits
      * @param cropFlips   bits flipped when probing the crop hypotheses ({@link ClipFingerprint#WINDOWS}, either clip a
      *                    crop of the other); -1: no crop hypotheses
+     * @param flipMargin  a key bit is flipped only if its margin (|projection| over the window's norm) is below this
+     * @param cropEvery   crop hypotheses probe the windows starting at every this many sampled frames
      */
-    public record Layout(int keyBits, int anchorEvery, int flips, int motionBits, int cropFlips) implements Serializable {
+    public record Layout(int keyBits, int anchorEvery, int flips, int motionBits, int cropFlips, float flipMargin, int cropEvery)
+            implements Serializable {
         /** Measured with scripts/curate eval-dedup (README, "Near-duplicates"). */
-        public static final Layout DEFAULT = new Layout(24, 3, 3, 9, 0);
+        public static final Layout DEFAULT = new Layout(24, 3, 3, 9, 0, 0.15f, 2);
 
         public Layout {
             if (keyBits < 8 || keyBits > TABLE_SHIFT) throw new IllegalArgumentException("key bits must be 8.." + TABLE_SHIFT);
             if (anchorEvery < 1) throw new IllegalArgumentException("anchor spacing must be >= 1 frame");
             if (flips < 0 || flips > keyBits) throw new IllegalArgumentException("flips must be 0..key bits");
             if (cropFlips < -1 || cropFlips > keyBits) throw new IllegalArgumentException("crop flips must be -1..key bits");
+            if (cropEvery < 1) throw new IllegalArgumentException("crop probes must be every >= 1 frame");
         }
     }
 
@@ -110,13 +114,13 @@ public final class IndexKeys {
     private static List<Posting> motionProbes(ClipFingerprint f, Layout layout) {
         float[][] grids = ClipMatcher.grids(f);
         List<Posting> out = new ArrayList<>();
-        probe(out, f, MotionSketch.sketchGrids(grids), layout.flips(), layout);
-        probe(out, f, MotionSketch.sketchGrids(ClipMatcher.mirrored(grids)), layout.flips(), layout);
+        probe(out, f, MotionSketch.sketchGrids(grids), layout.flips(), layout, 1);
+        probe(out, f, MotionSketch.sketchGrids(ClipMatcher.mirrored(grids)), layout.flips(), layout, 1);
         if (layout.cropFlips() >= 0) {
             for (double[] w : ClipFingerprint.WINDOWS) {
                 // the earlier clip may be a crop of this one, or this one a crop of it (the crop's edges repeated)
-                probe(out, f, MotionSketch.sketchGrids(ClipMatcher.window(grids, w)), layout.cropFlips(), layout);
-                probe(out, f, MotionSketch.sketchGrids(ClipMatcher.window(grids, uncropped(w))), layout.cropFlips(), layout);
+                probe(out, f, MotionSketch.sketchGrids(ClipMatcher.window(grids, w)), layout.cropFlips(), layout, layout.cropEvery());
+                probe(out, f, MotionSketch.sketchGrids(ClipMatcher.window(grids, uncropped(w))), layout.cropFlips(), layout, layout.cropEvery());
             }
         }
         return out;
@@ -128,11 +132,13 @@ public final class IndexKeys {
         return new double[] {-crop[0] / w, -crop[1] / h, (1 - crop[0]) / w, (1 - crop[1]) / h};
     }
 
-    private static void probe(List<Posting> out, ClipFingerprint f, float[][] coarse, int flips, Layout layout) {
+    /** Probes each window of frames {@code i % every == 0} under each table, with its uncertain bits flipped. */
+    private static void probe(List<Posting> out, ClipFingerprint f, float[][] coarse, int flips, Layout layout, int every) {
         for (MotionSketch.Window w : MotionSketch.windows(coarse)) {
+            if (w.frame() % every != 0) continue;
             for (int t = 0; t < MOTION_TABLES; t++) {
                 int base = slice(w.sketches()[t], layout);
-                int[] uncertain = leastCertain(w.margins()[t], flips, layout);
+                int[] uncertain = uncertain(w.margins()[t], flips, layout);
                 for (int mask = 0; mask < 1 << uncertain.length; mask++) {
                     int value = base;
                     for (int b = 0; b < uncertain.length; b++) if ((mask & 1 << b) != 0) value ^= 1 << uncertain[b];
@@ -142,12 +148,15 @@ public final class IndexKeys {
         }
     }
 
-    /** The key's {@code flips} least certain bit positions. */
-    private static int[] leastCertain(float[] margins, int flips, Layout layout) {
+    /**
+     * Of the key's {@code flips} least certain bit positions, those whose margin is below {@link Layout#flipMargin()}:
+     * a sketch far from every hyperplane is probed once, not {@code 2^flips} times.
+     */
+    private static int[] uncertain(float[] margins, int flips, Layout layout) {
         List<Integer> bits = new ArrayList<>();
         for (int b = 0; b < layout.keyBits(); b++) bits.add(b);
         bits.sort(Comparator.comparingDouble(b -> margins[b]));
-        return bits.subList(0, flips).stream().mapToInt(Integer::intValue).toArray();
+        return bits.subList(0, flips).stream().filter(b -> margins[b] < layout.flipMargin()).mapToInt(Integer::intValue).toArray();
     }
 
     /** A motion key: the sketch's low {@link Layout#keyBits()} bits. */
@@ -202,30 +211,79 @@ public final class IndexKeys {
         }
     }
 
-    /** The postings under one key, unpacked. */
-    public record Postings(long[] clipKeys, long[] sketches, int[] atMs) {
-        public int size() {
-            return clipKeys.length;
+    /** The postings under one key, unpacked from their 36-byte form; reused from key to key. */
+    public static final class Postings {
+        static final int BYTES = 36;
+        long[] clipKeys = new long[0], epochs = new long[0], captures = new long[0], sketches = new long[0];
+        int[] atMs = new int[0];
+        int size;
+
+        int size() {
+            return size;
+        }
+
+        /** Unpacks {@code value} (postings of {@link #BYTES} each: clip key, epoch, capture time, sketch, time in clip). */
+        Postings unpack(byte[] value) {
+            int n = value.length / BYTES;
+            if (clipKeys.length < n) {
+                clipKeys = new long[n];
+                epochs = new long[n];
+                captures = new long[n];
+                sketches = new long[n];
+                atMs = new int[n];
+            }
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(value);
+            for (int p = 0; p < n; p++) {
+                int at = p * BYTES;
+                clipKeys[p] = b.getLong(at);
+                epochs[p] = b.getLong(at + 8);
+                captures[p] = b.getLong(at + 16);
+                sketches[p] = b.getLong(at + 24);
+                atMs[p] = b.getInt(at + 32);
+            }
+            size = n;
+            return this;
+        }
+
+        /** Appends the sketches {@code [from, to)} of {@code batch} as postings to {@code old} (null: none yet). */
+        static byte[] append(byte[] old, IndexBatch batch, int from, int to) {
+            int have = old == null ? 0 : old.length;
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(have + (to - from) * BYTES);
+            if (old != null) b.put(old);
+            for (int i = from; i < to; i++) {
+                b.putLong(batch.clipKey).putLong(batch.epoch).putLong(batch.captureMs).putLong(batch.sketches[i]).putInt(batch.atMs[i]);
+            }
+            return b.array();
+        }
+
+        /** Whether posting {@code p} comes before {@code batch}'s clip in {@link DedupOrder}. */
+        boolean before(int p, IndexBatch batch) {
+            return DedupOrder.before(epochs[p], captures[p], clipKeys[p], batch.epoch, batch.captureMs, batch.clipKey);
         }
     }
 
     /**
-     * Answers one lookup from the postings under its key: for each of its sketches, the {@value #BEST_PER_SKETCH}
-     * closest postings within the bound (closest first, then in posting order) that {@code earlier} lets through.
-     * A crowded key so answers with a handful of hits, not with everything that looks alike.
+     * Answers the lookup of {@code batch}'s key {@code i} from the postings under it: for each of its sketches, the
+     * {@value #BEST_PER_SKETCH} closest postings within the bound (closest first, then in posting order) of clips
+     * before it in {@link DedupOrder}. A crowded key so answers with a handful of hits, not with everything that looks alike.
      */
-    public static void answer(SketchEntry lookup, Postings postings, Layout layout, java.util.function.IntPredicate earlier,
-                              HitSink out) {
+    public static void answer(IndexBatch batch, int i, Postings postings, Layout layout, HitSink out) {
+        answer(batch, i, postings, layout, true, out);
+    }
+
+    private static void answer(IndexBatch batch, int i, Postings postings, Layout layout, boolean ordered, HitSink out) {
         int[] best = new int[BEST_PER_SKETCH];
         int[] bestCloseness = new int[BEST_PER_SKETCH];
-        for (int s = 0; s < lookup.sketches.length; s++) {
+        int key = batch.keys[i];
+        for (int s = batch.from(i); s < batch.ends[i]; s++) {
             int found = 0;
-            for (int p = 0; p < postings.size(); p++) {
-                if (postings.clipKeys[p] == lookup.clipKey || !earlier.test(p)) continue;
-                int closeness = closeness(lookup.key, lookup.sketches[s], postings.sketches[p], layout);
+            for (int p = 0; p < postings.size; p++) {
+                if (postings.clipKeys[p] == batch.clipKey) continue;
+                int closeness = closeness(key, batch.sketches[s], postings.sketches[p], layout);
                 if (closeness <= 0) continue;
                 int at = Math.min(found, BEST_PER_SKETCH - 1);
                 if (found >= BEST_PER_SKETCH && closeness <= bestCloseness[at]) continue;
+                if (ordered && !postings.before(p, batch)) continue;
                 while (at > 0 && bestCloseness[at - 1] < closeness) {
                     best[at] = best[at - 1];
                     bestCloseness[at] = bestCloseness[at - 1];
@@ -236,37 +294,42 @@ public final class IndexKeys {
                 found++;
             }
             for (int k = 0; k < Math.min(found, BEST_PER_SKETCH); k++) {
-                out.hit(lookup, lookup.atMs[s], postings.clipKeys[best[k]], postings.atMs[best[k]], bestCloseness[k]);
+                out.hit(batch.atMs[s], postings.clipKeys[best[k]], postings.atMs[best[k]], bestCloseness[k]);
             }
         }
     }
 
     /** Where {@link #answer} puts a hit: a lookup's sketch at {@code atMs} met a posting of an earlier clip. */
     public interface HitSink {
-        void hit(SketchEntry lookup, int atMs, long earlierClipKey, int earlierAtMs, int closeness);
+        void hit(int atMs, long earlierClipKey, int earlierAtMs, int closeness);
+    }
+
+    /** Stored batches as the index keeps them: the packed postings under each key (for measuring and testing without a job). */
+    public static Map<Integer, byte[]> postingsByKey(Iterable<IndexBatch> stored) {
+        Map<Integer, byte[]> out = new java.util.HashMap<>();
+        for (IndexBatch b : stored) {
+            for (int i = 0; i < b.keys.length; i++) out.put(b.keys[i], Postings.append(out.get(b.keys[i]), b, b.from(i), b.ends[i]));
+        }
+        return out;
     }
 
     /**
-     * What the index answers {@code lookups} (one clip's) from postings (of other clips), order aside: for measuring
-     * and testing without a job.
+     * What the index answers {@code lookups} (one clip's) from {@code postingsByKey}, order aside: for measuring and
+     * testing without a job.
      */
-    public static List<IndexHit> hits(List<SketchEntry> lookups, Map<Integer, List<SketchEntry>> postingsByKey, Layout layout) {
-        HitGroups hits = new HitGroups();
-        for (SketchEntry lookup : lookups) {
-            List<SketchEntry> entries = postingsByKey.getOrDefault(lookup.key, List.of());
-            int n = entries.stream().mapToInt(e -> e.sketches.length).sum();
-            long[] clipKeys = new long[n], sketches = new long[n];
-            int[] atMs = new int[n];
-            int p = 0;
-            for (SketchEntry e : entries) {
-                for (int k = 0; k < e.sketches.length; k++, p++) {
-                    clipKeys[p] = e.clipKey;
-                    sketches[p] = e.sketches[k];
-                    atMs[p] = e.atMs[k];
-                }
+    public static IndexHit hits(List<IndexBatch> lookups, Map<Integer, byte[]> postingsByKey, Layout layout) {
+        ClipHits hits = new ClipHits();
+        Postings postings = new Postings();
+        String clipId = null;
+        long epoch = 0;
+        for (IndexBatch lookup : lookups) {
+            clipId = lookup.clipId;
+            epoch = lookup.epoch;
+            for (int i = 0; i < lookup.keys.length; i++) {
+                byte[] value = postingsByKey.get(lookup.keys[i]);
+                if (value != null) answer(lookup, i, postings.unpack(value), layout, false, hits);
             }
-            answer(lookup, new Postings(clipKeys, sketches, atMs), layout, q -> true, hits);
         }
-        return hits.drain();
+        return hits.toHit(clipId, epoch);
     }
 }

@@ -27,7 +27,8 @@ final class MotionSketch {
 
     /**
      * @param sketches one independent sketch per index table ({@value #TABLES})
-     * @param margins  |projection| per table and bit: small means the bit could flip under re-encoding
+     * @param margins  |projection| over the window's norm per table and bit (as a standard normal for random
+     *                 windows): small means the bit could flip under re-encoding
      */
     record Window(int frame, long[] sketches, float[][] margins, double energy) {}
 
@@ -93,6 +94,7 @@ final class MotionSketch {
     }
 
     private static Window sketch(int frame, double[] v, double energy) {
+        double norm = Math.sqrt(energy * DIMS);
         long[] sketches = new long[TABLES];
         float[][] margins = new float[TABLES][BITS];
         for (int t = 0; t < TABLES; t++) {
@@ -101,7 +103,7 @@ final class MotionSketch {
                 float[] plane = PLANES[t * BITS + b];
                 for (int d = 0; d < DIMS; d++) p += v[d] * plane[d];
                 if (p > 0) sketches[t] |= 1L << b;
-                margins[t][b] = (float) Math.abs(p);
+                margins[t][b] = (float) (Math.abs(p) / norm);
             }
         }
         return new Window(frame, sketches, margins, energy);

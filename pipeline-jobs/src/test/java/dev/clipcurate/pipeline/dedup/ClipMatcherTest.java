@@ -124,9 +124,9 @@ class ClipMatcherTest {
 
     private static boolean meets(ClipFingerprint lookup, ClipFingerprint stored) {
         IndexKeys.Layout layout = IndexKeys.Layout.DEFAULT;
-        Map<Integer, List<SketchEntry>> postings = new HashMap<>();
-        for (SketchEntry e : SketchEntry.of(stored, layout)) if (e.stored) postings.computeIfAbsent(e.key, k -> new ArrayList<>()).add(e);
-        List<SketchEntry> lookups = SketchEntry.of(lookup, layout).stream().filter(e -> !e.stored).toList();
-        return !IndexKeys.hits(lookups, postings, layout).isEmpty();
+        Map<Integer, byte[]> postings = IndexKeys.postingsByKey(
+                IndexBatch.of(stored, layout, EventIndex.MAX_PARALLELISM).stream().filter(b -> b.stored).toList());
+        List<IndexBatch> lookups = IndexBatch.of(lookup, layout, EventIndex.MAX_PARALLELISM).stream().filter(b -> !b.stored).toList();
+        return IndexKeys.hits(lookups, postings, layout).size() > 0;
     }
 }

@@ -40,11 +40,10 @@ class DedupOperatorsTest {
         for (ClipFingerprint f : List.of(early, late, earlierVersion, earlierVersionToo, unrelated)) names.put(ClipKey.of(f.clipId), f.clipId);
         for (List<ClipFingerprint> arrival : List.of(List.of(late, early, earlierVersion, earlierVersionToo, unrelated),
                 List.of(unrelated, earlierVersionToo, early, earlierVersion, late))) {
-            try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(new EventIndex(IndexKeys.Layout.DEFAULT, EventIndex.DEFAULT_CAP),
-                    (SketchEntry e) -> e.key, Types.INT)) {
+            try (var harness = indexHarness(EventIndex.DEFAULT_CAP)) {
                 harness.open();
                 for (ClipFingerprint f : arrival) {
-                    for (SketchEntry e : SketchEntry.of(f, IndexKeys.Layout.DEFAULT)) harness.processElement(e, f.epoch);
+                    for (IndexBatch b : IndexBatch.of(f, IndexKeys.Layout.DEFAULT, EventIndex.MAX_PARALLELISM)) harness.processElement(b, f.epoch);
                 }
                 assertEquals(List.of(), harness.extractOutputValues(), "lookups wait for the watermark");
                 harness.processWatermark(Long.MAX_VALUE);
@@ -63,12 +62,13 @@ class DedupOperatorsTest {
     @Test
     void aCrowdedKeyKeepsAtMostItsCapAndSaysSo() throws Exception {
         IndexKeys.Layout layout = IndexKeys.Layout.DEFAULT;
-        try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(new EventIndex(layout, 3), (SketchEntry e) -> e.key, Types.INT)) {
+        try (var harness = indexHarness(3)) {
             harness.open();
             for (int clip = 0; clip < 5; clip++) harness.processElement(posting(7, "c" + clip, 0, 0xF0F0L), 0);
             harness.processElement(lookup(7, "new", 0xF0F1L), 5);
             harness.processWatermark(5);
-            List<String> met = harness.extractOutputValues().stream().map(h -> Long.toHexString(h.earlierClipKey)).sorted().toList();
+            List<String> met = harness.extractOutputValues().stream()
+                    .flatMap(h -> java.util.Arrays.stream(h.earlierClipKeys).boxed()).map(Long::toHexString).sorted().toList();
             assertEquals(List.of("c0", "c1", "c2").stream().map(c -> Long.toHexString(ClipKey.of(c))).sorted().toList(), met,
                     "the first three postings stay, the rest are dropped");
         }
@@ -77,44 +77,54 @@ class DedupOperatorsTest {
     @Test
     void aResubmittedCopyOutvotesEveryOtherEventOfItsBusyCamera() {
         IndexKeys.Layout layout = IndexKeys.Layout.DEFAULT;
-        Map<Integer, List<SketchEntry>> index = new HashMap<>();
+        List<IndexBatch> stored = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
             ClipFingerprint event = SyntheticFingerprints.cameraClip(7, i, "event-" + i, null, 0, 32);
-            for (SketchEntry e : SketchEntry.of(event, layout)) index.computeIfAbsent(e.key, k -> new ArrayList<>()).add(e);
+            stored.addAll(IndexBatch.of(event, layout, EventIndex.MAX_PARALLELISM));
         }
+        Map<Integer, byte[]> index = IndexKeys.postingsByKey(stored);
         for (int source : new int[] {3, 150, 333}) {
             ClipFingerprint copy = SyntheticFingerprints.resubmitted(
                     SyntheticFingerprints.cameraClip(7, source, "event-" + source, null, 0, 32), 99, "copy", null, 1);
             ClipFingerprint newEvent = SyntheticFingerprints.cameraClip(7, 1000 + source, "new", null, 1, 32);
-            List<Votes.Candidate> copyVotes = Votes.ranked(IndexKeys.hits(lookups(copy, layout), index, layout), Votes.MAX_CANDIDATES);
+            List<Votes.Candidate> copyVotes = Votes.ranked(List.of(IndexKeys.hits(lookups(copy, layout), index, layout)), Votes.MAX_CANDIDATES);
             assertEquals(ClipKey.of("event-" + source), copyVotes.get(0).clipKey(), "the source comes first: " + copyVotes);
-            List<Votes.Candidate> eventVotes = Votes.ranked(IndexKeys.hits(lookups(newEvent, layout), index, layout), Votes.MAX_CANDIDATES);
+            List<Votes.Candidate> eventVotes = Votes.ranked(List.of(IndexKeys.hits(lookups(newEvent, layout), index, layout)), Votes.MAX_CANDIDATES);
             assertTrue(eventVotes.isEmpty() || eventVotes.get(0).votes() < copyVotes.get(0).votes(),
                     "a new event of the camera meets its other events less than a copy meets its source: " + eventVotes);
         }
     }
 
-    private static List<SketchEntry> lookups(ClipFingerprint f, IndexKeys.Layout layout) {
-        return SketchEntry.of(f, layout).stream().filter(e -> !e.stored).toList();
+    /** The index as the job runs it: all {@link EventIndex#MAX_PARALLELISM} key groups in one subtask. */
+    private static KeyedOneInputStreamOperatorTestHarness<Integer, IndexBatch, IndexHit> indexHarness(int cap) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(new EventIndex(IndexKeys.Layout.DEFAULT, cap),
+                (IndexBatch b) -> b.route, Types.INT, EventIndex.MAX_PARALLELISM, 1, 0);
     }
 
-    private static SketchEntry posting(int key, String clip, long epoch, long sketch) {
-        SketchEntry e = new SketchEntry();
-        e.key = key;
-        e.clipId = clip;
-        e.clipKey = ClipKey.of(clip);
-        e.epoch = epoch;
-        e.captureMs = DedupOrder.UNKNOWN_CAPTURE;
-        e.sketches = new long[] {sketch};
-        e.atMs = new int[] {0};
-        e.stored = true;
-        return e;
+    private static List<IndexBatch> lookups(ClipFingerprint f, IndexKeys.Layout layout) {
+        return IndexBatch.of(f, layout, EventIndex.MAX_PARALLELISM).stream().filter(b -> !b.stored).toList();
     }
 
-    private static SketchEntry lookup(int key, String clip, long sketch) {
-        SketchEntry e = posting(key, clip, 5, sketch);
-        e.stored = false;
-        return e;
+    private static IndexBatch posting(int key, String clip, long epoch, long sketch) {
+        IndexBatch b = new IndexBatch();
+        b.route = KeyGroupRoutes.route(org.apache.flink.runtime.state.KeyGroupRangeAssignment.assignToKeyGroup(key,
+                EventIndex.MAX_PARALLELISM), EventIndex.MAX_PARALLELISM);
+        b.clipId = clip;
+        b.clipKey = ClipKey.of(clip);
+        b.epoch = epoch;
+        b.captureMs = DedupOrder.UNKNOWN_CAPTURE;
+        b.keys = new int[] {key};
+        b.ends = new int[] {1};
+        b.sketches = new long[] {sketch};
+        b.atMs = new int[] {0};
+        b.stored = true;
+        return b;
+    }
+
+    private static IndexBatch lookup(int key, String clip, long sketch) {
+        IndexBatch b = posting(key, clip, 5, sketch);
+        b.stored = false;
+        return b;
     }
 
     @Test
