@@ -16,7 +16,7 @@ import java.util.List;
  *
  * <pre>
  * keyBy(sha256) DropExactCopies → [decoding pass] → ArrivalStamps ─┬─ fingerprints (+ earlier versions')
- *                                                                  │    → IndexKeying → keyBy(index key) EventIndex
+ *                                                                  │    → IndexKeying → keyBy(key group) EventIndex
  *                                                                  │    → keyBy(clip) CandidateVotes
  *                                                                  │    → keyBy(earlier clip key) FingerprintStore ─ probes ─┐
  *                                                                  └─ keyBy(clip) DecideDuplicates ◄─────────────────────────┘

@@ -14,11 +14,13 @@ import java.util.Map;
  * <p><b>Moving clips</b> are keyed by {@link MotionSketch motion}: a clip stores one anchor per
  * {@link Layout#anchorEvery()} sampled frames (the window with most motion: 1.5 s, so a 16-s clip stores 10), under
  * {@link #MOTION_TABLES} keys each: the first {@link Layout#keyBits()} bits of each of its sketches. It looks up
- * with every window, plain and mirrored, and for each key also with its {@link Layout#flips()} least certain bits
- * flipped (multi-probe), so a re-encoded copy whose sketch moved a few bits still meets its source; and under the
- * crop hypotheses ({@link ClipFingerprint#WINDOWS}: the earlier clip a crop of this one, or this one a crop of it).
- * Mirroring, uncertain bits and crops are expanded on the lookup side, never stored. Because the sketch describes motion, not the scene, events of one fixed
- * camera spread over keys instead of crowding its background's.
+ * with every window, plain and mirrored, and for each key also with those of its {@link Layout#flips()} least
+ * certain bits that are close to flipping ({@link Layout#flipMargin()}) flipped (multi-probe), so a re-encoded copy
+ * whose sketch moved a few bits still meets its source; and, with the windows starting at every
+ * {@link Layout#cropEvery()}-th sampled frame, under the crop hypotheses ({@link ClipFingerprint#WINDOWS}: the
+ * earlier clip a crop of this one, or this one a crop of it). Mirroring, uncertain bits and crops are expanded on
+ * the lookup side, never stored. Because the sketch describes motion, not the scene, events of one fixed camera
+ * spread over keys instead of crowding its background's.
  *
  * <p><b>Still clips</b> (almost no motion, {@link ClipMatcher}'s static rule) have no motion to key on; they are
  * keyed by 16-bit slots of their PDQ hashes as before: stored every 8th frame, whole frame and crop windows,
