@@ -24,9 +24,12 @@ import java.util.List;
  * The near-duplicate index, in checkpointed keyed state (RocksDB for large indexes) spread over the subtasks by
  * Flink key group. Records are {@link IndexBatch}es: a clip's index keys ({@link IndexKeys}) of one key group, keyed
  * by {@link IndexBatch#route}, that group's one Flink key; under it a map state holds, per index key, the postings,
- * 36 bytes each (clip key, epoch, capture time, sketch, time in clip), at most {@link #cap} of them: a key that
- * crowded says little, and a lookup never reads more. (One Flink key per group, not per index key, so that a batch
- * build, which holds the state of one Flink key at a time, holds a group's whole index while it answers it.)
+ * 36 bytes each (clip key, epoch, capture time, sketch, time in clip), at most {@link #cap} of them. A full key
+ * (a busy camera's events that look alike) spills further postings into overflow keys chosen by the next bits of
+ * their sketch ({@link IndexKeys#overflowKey}, {@link IndexKeys#OVERFLOW_LEVELS} levels deep), so a crowded key
+ * loses nothing while a lookup reads at most {@link #cap} postings per key and follows only its own branch.
+ * (One Flink key per group, not per index key, so that a batch build, which holds the state of one Flink key at a
+ * time, holds a group's whole index while it answers it.)
  *
  * <p>A lookup batch waits, as the namespace of one event-time timer
  * (so a pending lookup costs no state access), until the watermark passes its clip's stamp, so that every clip
@@ -36,7 +39,7 @@ import java.util.List;
  */
 public class EventIndex extends AbstractStreamOperator<IndexHit>
         implements OneInputStreamOperator<IndexBatch, IndexHit>, Triggerable<Integer, IndexBatch> {
-    /** Most postings under one key: 2.3 KB, read in one go. */
+    /** Most postings under one key (overflow keys included): 2.3 KB, read in one go. */
     public static final int DEFAULT_CAP = 64;
     /**
      * The index's key groups (Flink's maximum parallelism for it, the default for jobs below 86 subtasks): a looked-up
@@ -49,6 +52,8 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
     public static final String KEYS_READ = "dedup-keys-read";
     public static final String POSTINGS = "dedup-postings";
     public static final String POSTINGS_DROPPED = "dedup-postings-dropped";
+    /** Postings stored under overflow keys (their key was full). */
+    public static final String POSTINGS_SPILLED = "dedup-postings-spilled";
     public static final String POSTINGS_READ = "dedup-postings-read";
     public static final String KEYS = "dedup-index-keys";
     public static final String HITS = "dedup-index-hits";
@@ -62,7 +67,7 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
     private final int cap;
     private transient MapState<Integer, byte[]> postings;
     private transient InternalTimerService<IndexBatch> pending;
-    private transient LongCounter lookupNanos, pendingNanos, answerNanos, hitCount, lookups, keysRead, stored, dropped, read, keys;
+    private transient LongCounter lookupNanos, pendingNanos, answerNanos, hitCount, lookups, keysRead, stored, dropped, spilled, read, keys;
     private transient Histogram keyFill;
     private transient Counter hits;
     /** Motion keys that hold postings: a lookup of any other key needs no state access (most keys are empty). */
@@ -91,6 +96,7 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
         keysRead = context.getLongCounter(KEYS_READ);
         stored = context.getLongCounter(POSTINGS);
         dropped = context.getLongCounter(POSTINGS_DROPPED);
+        spilled = context.getLongCounter(POSTINGS_SPILLED);
         read = context.getLongCounter(POSTINGS_READ);
         keys = context.getLongCounter(KEYS);
         keyFill = context.getHistogram(KEY_FILL);
@@ -129,20 +135,30 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
         }
     }
 
+    /** Stores key {@code i}'s postings, each under the key or, once that is full, its overflow keys. */
     private void store(IndexBatch b, int i) throws Exception {
-        byte[] old = postings.get(b.keys[i]);
-        int have = old == null ? 0 : old.length / IndexKeys.Postings.BYTES;
-        int offered = b.ends[i] - b.from(i);
-        int room = Math.max(0, Math.min(offered, cap - have));
-        dropped.add(offered - room);
-        if (room == 0) return;
-        if (have == 0) {
-            keys.add(1);
-            markOccupied(b.keys[i]);
+        for (int s = b.from(i); s < b.ends[i]; s++) {
+            int key = b.keys[i];
+            for (int level = 0; ; level++) {
+                if (level > IndexKeys.OVERFLOW_LEVELS) {
+                    dropped.add(1);
+                    break;
+                }
+                int at = level == 0 ? key : IndexKeys.overflowKey(key, b.sketches[s], level, layout);
+                byte[] old = postings.get(at);
+                int have = old == null ? 0 : old.length / IndexKeys.Postings.BYTES;
+                if (have >= cap) continue;
+                if (have == 0) {
+                    keys.add(1);
+                    markOccupied(at);
+                }
+                keyFill.add(have + 1);
+                if (level > 0) spilled.add(1);
+                postings.put(at, IndexKeys.Postings.append(old, b, s, s + 1));
+                stored.add(1);
+                break;
+            }
         }
-        for (int k = have + 1; k <= have + room; k++) keyFill.add(k);
-        postings.put(b.keys[i], IndexKeys.Postings.append(old, b, b.from(i), b.from(i) + room));
-        stored.add(room);
     }
 
     @Override
@@ -153,11 +169,13 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
         ClipHits found = new ClipHits();
         for (int i = 0; i < b.keys.length; i++) {
             if (!mayHold(b.keys[i])) continue;
-            byte[] value = postings.get(b.keys[i]);
-            if (value == null) continue;
-            keysRead.add(1);
-            read.add(value.length / IndexKeys.Postings.BYTES);
-            IndexKeys.answer(b, i, unpacked.unpack(value), layout, found);
+            if (!answer(b, i, b.keys[i], b.from(i), b.ends[i], found)) continue;
+            // a full key spilled: each sketch follows its own branch of overflow keys while they are full
+            for (int s = b.from(i); s < b.ends[i]; s++) {
+                for (int level = 1; level <= IndexKeys.OVERFLOW_LEVELS; level++) {
+                    if (!answer(b, i, IndexKeys.overflowKey(b.keys[i], b.sketches[s], level, layout), s, s + 1, found)) break;
+                }
+            }
         }
         if (found.size() > 0) {
             hits.inc(found.size());
@@ -167,6 +185,16 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
         long spent = System.nanoTime() - started;
         lookupNanos.add(spent);
         answerNanos.add(spent);
+    }
+
+    /** Answers the sketches {@code [from, to)} of key {@code i} from the postings under {@code at}; whether {@code at} is full. */
+    private boolean answer(IndexBatch b, int i, int at, int from, int to, ClipHits found) throws Exception {
+        byte[] value = postings.get(at);
+        if (value == null) return false;
+        keysRead.add(1);
+        read.add(value.length / IndexKeys.Postings.BYTES);
+        IndexKeys.answer(b, i, from, to, unpacked.unpack(value), layout, found);
+        return value.length / IndexKeys.Postings.BYTES >= cap;
     }
 
     @Override

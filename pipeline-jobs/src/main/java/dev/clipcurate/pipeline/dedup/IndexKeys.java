@@ -69,6 +69,25 @@ public final class IndexKeys {
 
     private IndexKeys() {}
 
+    /**
+     * Levels of overflow keys: a full key (a busy camera's events that look alike) spills its further postings into
+     * one of 2^{@value #OVERFLOW_BITS} keys chosen by the sketch's next bits, and a full one of those into the next
+     * level, so that a crowded key keeps every posting while a lookup reads only its own branch.
+     */
+    static final int OVERFLOW_LEVELS = 4;
+    static final int OVERFLOW_BITS = 2;
+    private static final int OVERFLOW_TABLE = 8;
+
+    /** The overflow key at {@code level} (≥ 1) of {@code key} for {@code sketch}: spread by a hash, never a motion key. */
+    static int overflowKey(int key, long sketch, int level, Layout layout) {
+        long extra = (sketch >>> layout.keyBits()) & ((1L << (level * OVERFLOW_BITS)) - 1);
+        long h = key * 0x9E3779B97F4A7C15L ^ (extra << 3 | level) * 0xC2B2AE3D27D4EB4FL;
+        h ^= h >>> 29;
+        h *= 0xBF58476D1CE4E5B9L;
+        h ^= h >>> 32;
+        return OVERFLOW_TABLE << TABLE_SHIFT | (int) (h & ((1 << TABLE_SHIFT) - 1));
+    }
+
     /** Whether {@code key} is a motion key (as opposed to a still clip's PDQ key). */
     static boolean isMotion(int key) {
         return (key >>> TABLE_SHIFT) < MOTION_TABLES;
@@ -270,14 +289,20 @@ public final class IndexKeys {
      * before it in {@link DedupOrder}. A crowded key so answers with a handful of hits, not with everything that looks alike.
      */
     public static void answer(IndexBatch batch, int i, Postings postings, Layout layout, HitSink out) {
-        answer(batch, i, postings, layout, true, out);
+        answer(batch, i, batch.from(i), batch.ends[i], postings, layout, true, out);
     }
 
-    private static void answer(IndexBatch batch, int i, Postings postings, Layout layout, boolean ordered, HitSink out) {
+    /** {@link #answer} for the sketches {@code [from, to)} of key {@code i} only. */
+    static void answer(IndexBatch batch, int i, int from, int to, Postings postings, Layout layout, HitSink out) {
+        answer(batch, i, from, to, postings, layout, true, out);
+    }
+
+    private static void answer(IndexBatch batch, int i, int from, int to, Postings postings, Layout layout, boolean ordered,
+                               HitSink out) {
         int[] best = new int[BEST_PER_SKETCH];
         int[] bestCloseness = new int[BEST_PER_SKETCH];
         int key = batch.keys[i];
-        for (int s = batch.from(i); s < batch.ends[i]; s++) {
+        for (int s = from; s < to; s++) {
             int found = 0;
             for (int p = 0; p < postings.size; p++) {
                 if (postings.clipKeys[p] == batch.clipKey) continue;
@@ -329,7 +354,7 @@ public final class IndexKeys {
             epoch = lookup.epoch;
             for (int i = 0; i < lookup.keys.length; i++) {
                 byte[] value = postingsByKey.get(lookup.keys[i]);
-                if (value != null) answer(lookup, i, postings.unpack(value), layout, false, hits);
+                if (value != null) answer(lookup, i, lookup.from(i), lookup.ends[i], postings.unpack(value), layout, false, hits);
             }
         }
         return hits.toHit(clipId, epoch);

@@ -60,17 +60,21 @@ class DedupOperatorsTest {
     }
 
     @Test
-    void aCrowdedKeyKeepsAtMostItsCapAndSaysSo() throws Exception {
-        IndexKeys.Layout layout = IndexKeys.Layout.DEFAULT;
-        try (var harness = indexHarness(3)) {
+    void aFullKeySpillsIntoOverflowKeysThatALookupFollows() throws Exception {
+        int cap = 3, levels = 1 + IndexKeys.OVERFLOW_LEVELS;
+        long sketch = 0x5A5A_0000_00F0_F0F0L;
+        try (var harness = indexHarness(cap)) {
             harness.open();
-            for (int clip = 0; clip < 5; clip++) harness.processElement(posting(7, "c" + clip, 0, 0xF0F0L), 0);
-            harness.processElement(lookup(7, "new", 0xF0F1L), 5);
+            for (int clip = 0; clip < cap * levels + 5; clip++) harness.processElement(posting(0xF0F0, "c" + clip, 0, sketch), 0);
+            // another branch: differs in the bits that choose overflow keys
+            harness.processElement(posting(0xF0F0, "other-branch", 0, sketch ^ 1L << 24), 0);
+            harness.processElement(lookup(0xF0F0, "new", sketch ^ 1), 5);
             harness.processWatermark(5);
-            List<String> met = harness.extractOutputValues().stream()
-                    .flatMap(h -> java.util.Arrays.stream(h.earlierClipKeys).boxed()).map(Long::toHexString).sorted().toList();
-            assertEquals(List.of("c0", "c1", "c2").stream().map(c -> Long.toHexString(ClipKey.of(c))).sorted().toList(), met,
-                    "the first three postings stay, the rest are dropped");
+            List<Long> met = harness.extractOutputValues().stream()
+                    .flatMap(h -> java.util.Arrays.stream(h.earlierClipKeys).boxed()).sorted().toList();
+            List<Long> kept = java.util.stream.IntStream.range(0, cap * levels).mapToObj(c -> ClipKey.of("c" + c)).sorted().toList();
+            assertEquals(kept, met, "the key and its overflow keys keep " + cap * levels + " postings, the lookup reads them all; "
+                    + "the rest are dropped, the other branch is not read");
         }
     }
 
