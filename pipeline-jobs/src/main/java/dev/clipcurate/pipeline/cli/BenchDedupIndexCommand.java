@@ -54,7 +54,7 @@ import java.util.stream.Stream;
                         + "clip), keying_cpu_ms_per_clip (computing a clip's sketches and keys, once per clip), "
                         + "state_bytes_per_clip (the index's keys and postings as serialised into RocksDB), "
                         + "disk_peak_bytes_per_clip (RocksDB's files of the index, peak, compaction included), "
-                        + "postings_per_clip, keys_per_lookup, keys_read_per_lookup (keys holding postings), postings_read_per_clip, postings_dropped (by full keys), "
+                        + "postings_per_clip, keys_per_lookup, keys_read_per_lookup (keys holding postings), postings_read_per_clip, postings_spilled (into overflow keys), postings_dropped (by full keys), "
                         + "planted_found, planted, key_fill (keys holding at least k postings), "
                         + "legacy_band_key_fill (the same clips under the previous 16-bit band keys), wall_s."})
 final class BenchDedupIndexCommand implements Callable<Integer> {
@@ -211,6 +211,7 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
         r.put("disk_peak_bytes_per_clip", peakDisk.get() / (double) indexed);
         r.put("postings_per_clip", postings / (double) indexed);
         r.put("postings_dropped", counter(result, EventIndex.POSTINGS_DROPPED));
+        r.put("postings_spilled", counter(result, EventIndex.POSTINGS_SPILLED));
         r.put("keys", keys);
         r.put("keys_per_lookup", counter(result, EventIndex.LOOKUPS) / (double) q);
         r.put("keys_read_per_lookup", counter(result, EventIndex.KEYS_READ) / (double) q);
