@@ -34,7 +34,7 @@ import java.util.List;
  * <p>A lookup batch waits, as the namespace of one event-time timer
  * (so a pending lookup costs no state access), until the watermark passes its clip's stamp, so that every clip
  * stamped before it has stored its postings (in a batch build: until the input is complete); it then reads each of
- * its keys once and answers with one {@link IndexHit}: the postings of earlier clips in {@link DedupOrder} closest
+ * its keys once (and, under a full key, its own overflow branch) and answers with one {@link IndexHit}: the postings of earlier clips in {@link DedupOrder} closest
  * to each of its sketches ({@link IndexKeys#answer}). Two clips of earlier versions never meet: both are kept already.
  */
 public class EventIndex extends AbstractStreamOperator<IndexHit>
