@@ -95,7 +95,7 @@ public final class IndexKeys {
 
     /** How much closer than the bound for {@code key} a posting's sketch is to a lookup's: > 0 answers the lookup. */
     public static int closeness(int key, long lookup, long posting, Layout layout) {
-        int bound = (key >>> TABLE_SHIFT) < MOTION_TABLES ? layout.motionBits() : PDQ_SKETCH_BITS;
+        int bound = isMotion(key) ? layout.motionBits() : PDQ_SKETCH_BITS;
         return bound + 1 - Long.bitCount(lookup ^ posting);
     }
 
@@ -239,10 +239,6 @@ public final class IndexKeys {
         int[] atMs = new int[0];
         int size;
 
-        int size() {
-            return size;
-        }
-
         /** Unpacks {@code value} (postings of {@link #BYTES} each: clip key, epoch, capture time, sketch, time in clip). */
         Postings unpack(byte[] value) {
             int n = value.length / BYTES;
@@ -284,15 +280,11 @@ public final class IndexKeys {
     }
 
     /**
-     * Answers the lookup of {@code batch}'s key {@code i} from the postings under it: for each of its sketches, the
-     * {@value #BEST_PER_SKETCH} closest postings within the bound (closest first, then in posting order) of clips
-     * before it in {@link DedupOrder}. A crowded key so answers with a handful of hits, not with everything that looks alike.
+     * Answers the lookup of {@code batch}'s key {@code i} from postings under it (or under its overflow keys): for
+     * each of its sketches {@code [from, to)}, the {@value #BEST_PER_SKETCH} closest postings within the bound
+     * (closest first, then in posting order) of clips before it in {@link DedupOrder}. A crowded key so answers with
+     * a handful of hits, not with everything that looks alike.
      */
-    public static void answer(IndexBatch batch, int i, Postings postings, Layout layout, HitSink out) {
-        answer(batch, i, batch.from(i), batch.ends[i], postings, layout, true, out);
-    }
-
-    /** {@link #answer} for the sketches {@code [from, to)} of key {@code i} only. */
     static void answer(IndexBatch batch, int i, int from, int to, Postings postings, Layout layout, HitSink out) {
         answer(batch, i, from, to, postings, layout, true, out);
     }
