@@ -94,6 +94,18 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
     @Option(names = "--no-legacy", description = "Skip counting the previous band keys' fill (a pass over all N clips).")
     boolean noLegacy;
 
+    @Option(names = "--key-bits", hidden = true)
+    int keyBits = IndexKeys.Layout.DEFAULT.keyBits();
+
+    @Option(names = "--flips", hidden = true)
+    int flips = IndexKeys.Layout.DEFAULT.flips();
+
+    @Option(names = "--probe-slack", hidden = true)
+    float probeSlack = IndexKeys.Layout.DEFAULT.probeSlack();
+
+    @Option(names = "--cap", hidden = true)
+    int cap = EventIndex.DEFAULT_CAP;
+
     static final String PLANTED_FOUND = "planted-copies-found";
     static final long BUSY = 0;
 
@@ -160,7 +172,10 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
                 .name("synthetic new clips")
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<ClipFingerprint>forMonotonousTimestamps()
                         .withTimestampAssigner((f, previous) -> f.epoch));
-        DedupStage.candidates(seeds.union(lookups), IndexKeys.Layout.DEFAULT, EventIndex.DEFAULT_CAP)
+        IndexKeys.Layout d = IndexKeys.Layout.DEFAULT;
+        IndexKeys.Layout layout = new IndexKeys.Layout(keyBits, d.anchorEvery(), flips, d.motionBits(), d.cropFlips(), d.flipMargin(),
+                d.cropEvery(), probeSlack);
+        DedupStage.candidates(seeds.union(lookups), layout, cap)
                 .keyBy((KeySelector<CandidatePair, String>) p -> p.clipId, Types.STRING)
                 .process(new CountPlantedCopies()).name("planted copies")
                 .sinkTo(new DiscardingSink<>());
@@ -205,9 +220,9 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
         r.put("of_which_answer_ms_per_clip", counter(result, EventIndex.ANSWER_NANOS) / 1e6 / q);
         r.put("hits_per_clip", counter(result, EventIndex.HITS) / (double) q);
         r.put("keying_cpu_ms_per_clip", counter(result, dev.clipcurate.pipeline.dedup.IndexKeying.NANOS) / 1e6 / indexed);
-        // RocksDB row per index key: key group (2) + route (4) + namespace (1) + index key (4); value: null flag (1)
-        // + length (4) + 36 bytes per posting
-        r.put("state_bytes_per_clip", (keys * (2 + 4 + 1 + 4 + 1 + 4) + postings * 36.0) / indexed);
+        // RocksDB row per state key (index key, overflow key, or a split key's empty marker): key group (2) + route
+        // (4) + namespace (1) + state key (8); value: null flag (1) + length (4) + 36 bytes per posting
+        r.put("state_bytes_per_clip", (keys * (2 + 4 + 1 + 8 + 1 + 4) + postings * 36.0) / indexed);
         r.put("disk_peak_bytes_per_clip", peakDisk.get() / (double) indexed);
         r.put("postings_per_clip", postings / (double) indexed);
         r.put("postings_dropped", counter(result, EventIndex.POSTINGS_DROPPED));
@@ -224,6 +239,8 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
         r.put("clips_per_camera", clipsPerCamera);
         r.put("parallelism", parallelism);
         r.put("state_backend", stateBackend);
+        r.put("layout", layout.toString());
+        r.put("cap", cap);
         r.put("managed_memory", managedMemory);
         r.put("key_fill", fill(result.getAccumulatorResult(EventIndex.KEY_FILL)));
         return r;

@@ -70,6 +70,9 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--crop-every", hidden = true)
     int cropEvery = IndexKeys.Layout.DEFAULT.cropEvery();
 
+    @Option(names = "--probe-slack", hidden = true)
+    float probeSlack = IndexKeys.Layout.DEFAULT.probeSlack();
+
     @Option(names = "--index-only", hidden = true, description = "Only the index's candidates and votes (no matching: fast, for tuning).")
     boolean indexOnly;
 
@@ -134,7 +137,7 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
             System.err.printf("  %-28s %3d frames%n", p.getFileName(), fp.frames());
         }
 
-        IndexKeys.Layout layout = new IndexKeys.Layout(keyBits, anchorEvery, flips, sketchBits, cropFlips, flipMargin, cropEvery);
+        IndexKeys.Layout layout = new IndexKeys.Layout(keyBits, anchorEvery, flips, sketchBits, cropFlips, flipMargin, cropEvery, probeSlack);
         // the index as the job builds it: a clip's lookups meet the postings of clips before it; recall counts a
         // pair as a candidate only if it is found whichever of the two comes first
         List<Map<Integer, byte[]>> stored = new ArrayList<>();

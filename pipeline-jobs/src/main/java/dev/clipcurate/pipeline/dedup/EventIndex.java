@@ -25,16 +25,18 @@ import java.util.List;
  * Flink key group. Records are {@link IndexBatch}es: a clip's index keys ({@link IndexKeys}) of one key group, keyed
  * by {@link IndexBatch#route}, that group's one Flink key; under it a map state holds, per index key, the postings,
  * 36 bytes each (clip key, epoch, capture time, sketch, time in clip), at most {@link #cap} of them. A full key
- * (a busy camera's events that look alike) spills further postings into overflow keys chosen by the next bits of
- * their sketch ({@link IndexKeys#overflowKey}, {@link IndexKeys#OVERFLOW_LEVELS} levels deep), so a crowded key
- * loses nothing while a lookup reads at most {@link #cap} postings per key and follows only its own branch.
+ * (a busy camera's events that look alike) splits: its postings move into overflow keys chosen by the next bits of
+ * their sketches ({@link IndexKeys#stateKey}, down to {@link IndexKeys#OVERFLOW_LEVELS} levels) and an empty value
+ * marks it split, so a crowded key loses nothing while a lookup still reads one key per sketch, at most {@link #cap}
+ * postings: the one its sketch leads to. Which keys hold postings and which split is kept in two bitsets on the heap
+ * (4 MB each per subtask), so that a lookup of an empty key touches no state.
  * (One Flink key per group, not per index key, so that a batch build, which holds the state of one Flink key at a
  * time, holds a group's whole index while it answers it.)
  *
  * <p>A lookup batch waits, as the namespace of one event-time timer
  * (so a pending lookup costs no state access), until the watermark passes its clip's stamp, so that every clip
  * stamped before it has stored its postings (in a batch build: until the input is complete); it then reads each of
- * its keys once (and, under a full key, its own overflow branch) and answers with one {@link IndexHit}: the postings of earlier clips in {@link DedupOrder} closest
+ * its keys once (under a split key, the overflow key its sketch leads to) and answers with one {@link IndexHit}: the postings of earlier clips in {@link DedupOrder} closest
  * to each of its sketches ({@link IndexKeys#answer}). Two clips of earlier versions never meet: both are kept already.
  */
 public class EventIndex extends AbstractStreamOperator<IndexHit>
@@ -52,7 +54,7 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
     public static final String KEYS_READ = "dedup-keys-read";
     public static final String POSTINGS = "dedup-postings";
     public static final String POSTINGS_DROPPED = "dedup-postings-dropped";
-    /** Postings stored under overflow keys (their key was full). */
+    /** Postings moved into overflow keys when their key split (a posting that moves twice counts twice). */
     public static final String POSTINGS_SPILLED = "dedup-postings-spilled";
     public static final String POSTINGS_READ = "dedup-postings-read";
     public static final String KEYS = "dedup-index-keys";
@@ -65,13 +67,17 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
 
     private final IndexKeys.Layout layout;
     private final int cap;
-    private transient MapState<Integer, byte[]> postings;
+    private transient MapState<Long, byte[]> postings;
     private transient InternalTimerService<IndexBatch> pending;
     private transient LongCounter lookupNanos, pendingNanos, answerNanos, hitCount, lookups, keysRead, stored, dropped, spilled, read, keys;
     private transient Histogram keyFill;
     private transient Counter hits;
-    /** Motion keys that hold postings: a lookup of any other key needs no state access (most keys are empty). */
-    private transient BitSet occupied;
+    /**
+     * Index keys (by {@link IndexKeys#slot}) that hold postings, so that a lookup of any other key needs no state
+     * access, and that split; overflow keys that split.
+     */
+    private transient BitSet occupied, splitKeys;
+    private transient java.util.Set<Long> splitOverflow;
     private transient IndexKeys.Postings unpacked;
 
     /** @param cap most postings kept under one key */
@@ -84,7 +90,7 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
     public void open() throws Exception {
         super.open();
         postings = getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                new MapStateDescriptor<>("postings", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+                new MapStateDescriptor<>("postings", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         pending = getInternalTimerService("lookups",
                 TypeInformation.of(IndexBatch.class).createSerializer(getExecutionConfig().getSerializerConfig()), this);
         var context = getRuntimeContext();
@@ -102,23 +108,50 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
         keyFill = context.getHistogram(KEY_FILL);
         hits = getMetricGroup().counter("dedupIndexHits");
         unpacked = new IndexKeys.Postings();
-        occupied = new BitSet(MotionSketch.TABLES << 24);
+        occupied = new BitSet(IndexKeys.SLOTS);
+        splitKeys = new BitSet(IndexKeys.SLOTS);
+        splitOverflow = new java.util.HashSet<>();
         List<Object> routes; // after a restore
         try (var keys = getKeyedStateBackend().<VoidNamespace>getKeys("postings", VoidNamespace.INSTANCE)) {
             routes = keys.toList();
         }
         for (Object route : routes) {
             setCurrentKey(route);
-            for (Integer key : postings.keys()) markOccupied(key);
+            for (var e : postings.entries()) {
+                long at = e.getKey();
+                if (e.getValue().length == 0) markSplit(at);
+                else if (isIndexKey(at)) occupied.set(IndexKeys.slot((int) at));
+            }
         }
     }
 
-    private void markOccupied(int key) {
-        if (IndexKeys.isMotion(key)) occupied.set(key);
+    private static boolean isIndexKey(long stateKey) {
+        return stateKey >>> 32 == 0;
     }
 
-    private boolean mayHold(int key) {
-        return !IndexKeys.isMotion(key) || occupied.get(key);
+    private boolean isSplit(long at) {
+        return isIndexKey(at) ? splitKeys.get(IndexKeys.slot((int) at)) : splitOverflow.contains(at);
+    }
+
+    private void markSplit(long at) {
+        if (isIndexKey(at)) {
+            occupied.clear(IndexKeys.slot((int) at));
+            splitKeys.set(IndexKeys.slot((int) at));
+        } else {
+            splitOverflow.add(at);
+        }
+    }
+
+    /** Whether a lookup of {@code at} may find postings (an overflow key below a split key nearly always holds some). */
+    private boolean mayHold(long at) {
+        return !isIndexKey(at) || occupied.get(IndexKeys.slot((int) at));
+    }
+
+    /** The state key under which {@code sketch} of index key {@code key} is kept: the key, or the overflow key it leads to. */
+    private long keyFor(int key, long sketch) {
+        long at = IndexKeys.stateKey(key, sketch, 0, layout);
+        for (int level = 1; level <= IndexKeys.OVERFLOW_LEVELS && isSplit(at); level++) at = IndexKeys.stateKey(key, sketch, level, layout);
+        return at;
     }
 
     @Override
@@ -135,30 +168,53 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
         }
     }
 
-    /** Stores key {@code i}'s postings, each under the key or, once that is full, its overflow keys. */
+    /** Stores key {@code i}'s postings, each under the key or the overflow key its sketch leads to; splits a full key. */
     private void store(IndexBatch b, int i) throws Exception {
+        int key = b.keys[i];
         for (int s = b.from(i); s < b.ends[i]; s++) {
-            int key = b.keys[i];
-            for (int level = 0; ; level++) {
-                if (level > IndexKeys.OVERFLOW_LEVELS) {
-                    dropped.add(1);
-                    break;
-                }
-                int at = level == 0 ? key : IndexKeys.overflowKey(key, b.sketches[s], level, layout);
+            while (true) {
+                long at = IndexKeys.stateKey(key, b.sketches[s], 0, layout);
+                int level = 0;
+                while (isSplit(at) && level < IndexKeys.OVERFLOW_LEVELS) at = IndexKeys.stateKey(key, b.sketches[s], ++level, layout);
                 byte[] old = postings.get(at);
                 int have = old == null ? 0 : old.length / IndexKeys.Postings.BYTES;
-                if (have >= cap) continue;
+                if (have >= cap) {
+                    if (level == IndexKeys.OVERFLOW_LEVELS) {
+                        dropped.add(1);
+                        break;
+                    }
+                    splitKey(key, at, level, old);
+                    continue;
+                }
                 if (have == 0) {
                     keys.add(1);
-                    markOccupied(at);
+                    if (isIndexKey(at)) occupied.set(IndexKeys.slot((int) at));
                 }
                 keyFill.add(have + 1);
-                if (level > 0) spilled.add(1);
                 postings.put(at, IndexKeys.Postings.append(old, b, s, s + 1));
                 stored.add(1);
                 break;
             }
         }
+    }
+
+    /** Moves the postings under {@code at} (level {@code level} of {@code key}) one level down, each by its sketch. */
+    private void splitKey(int key, long at, int level, byte[] full) throws Exception {
+        java.util.Map<Long, java.io.ByteArrayOutputStream> children = new java.util.LinkedHashMap<>();
+        IndexKeys.Postings view = new IndexKeys.Postings().over(full);
+        for (int p = 0; p < view.size; p++) {
+            long child = IndexKeys.stateKey(key, view.sketch(p), level + 1, layout);
+            children.computeIfAbsent(child, c -> new java.io.ByteArrayOutputStream())
+                    .write(full, p * IndexKeys.Postings.BYTES, IndexKeys.Postings.BYTES);
+        }
+        // a key's overflow keys are its own (the path is in the state key): none of them exists before it splits
+        for (var child : children.entrySet()) {
+            postings.put(child.getKey(), child.getValue().toByteArray());
+            keys.add(1);
+        }
+        postings.put(at, new byte[0]);
+        markSplit(at);
+        spilled.add(view.size);
     }
 
     @Override
@@ -168,14 +224,14 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
         lookups.add(b.keys.length);
         ClipHits found = new ClipHits();
         for (int i = 0; i < b.keys.length; i++) {
-            if (!mayHold(b.keys[i])) continue;
-            if (!answer(b, i, b.keys[i], b.from(i), b.ends[i], found)) continue;
-            // a full key spilled: each sketch follows its own branch of overflow keys while they are full
-            for (int s = b.from(i); s < b.ends[i]; s++) {
-                for (int level = 1; level <= IndexKeys.OVERFLOW_LEVELS; level++) {
-                    if (!answer(b, i, IndexKeys.overflowKey(b.keys[i], b.sketches[s], level, layout), s, s + 1, found)) break;
-                }
+            int key = b.keys[i];
+            long at = IndexKeys.stateKey(key, 0, 0, layout);
+            if (!isSplit(at)) {
+                answer(b, i, at, b.from(i), b.ends[i], found);
+                continue;
             }
+            // each sketch reads the one overflow key it leads to
+            for (int s = b.from(i); s < b.ends[i]; s++) answer(b, i, keyFor(key, b.sketches[s]), s, s + 1, found);
         }
         if (found.size() > 0) {
             hits.inc(found.size());
@@ -187,14 +243,14 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
         answerNanos.add(spent);
     }
 
-    /** Answers the sketches {@code [from, to)} of key {@code i} from the postings under {@code at}; whether {@code at} is full. */
-    private boolean answer(IndexBatch b, int i, int at, int from, int to, ClipHits found) throws Exception {
+    /** Answers the sketches {@code [from, to)} of key {@code i} from the postings under {@code at}. */
+    private void answer(IndexBatch b, int i, long at, int from, int to, ClipHits found) throws Exception {
+        if (!mayHold(at)) return;
         byte[] value = postings.get(at);
-        if (value == null) return false;
+        if (value == null || value.length == 0) return;
         keysRead.add(1);
         read.add(value.length / IndexKeys.Postings.BYTES);
-        IndexKeys.answer(b, i, from, to, unpacked.unpack(value), layout, found);
-        return value.length / IndexKeys.Postings.BYTES >= cap;
+        IndexKeys.answer(b, i, from, to, unpacked.over(value), layout, found);
     }
 
     @Override

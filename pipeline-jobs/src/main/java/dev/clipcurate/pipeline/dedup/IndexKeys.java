@@ -1,6 +1,9 @@
 package dev.clipcurate.pipeline.dedup;
 
 import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -49,11 +52,13 @@ public final class IndexKeys {
      *                    crop of the other); -1: no crop hypotheses
      * @param flipMargin  a key bit is flipped only if its margin (|projection| over the window's norm) is below this
      * @param cropEvery   crop hypotheses probe the windows starting at every this many sampled frames
+     * @param probeSlack  a lookup probes only windows that could be a stored anchor: within this share of the most
+     *                    motion of some {@code anchorEvery} consecutive windows around them; negative: every window
      */
-    public record Layout(int keyBits, int anchorEvery, int flips, int motionBits, int cropFlips, float flipMargin, int cropEvery)
-            implements Serializable {
+    public record Layout(int keyBits, int anchorEvery, int flips, int motionBits, int cropFlips, float flipMargin, int cropEvery,
+                         float probeSlack) implements Serializable {
         /** Measured with scripts/curate eval-dedup (README, "Near-duplicates"). */
-        public static final Layout DEFAULT = new Layout(24, 3, 3, 9, 0, 0.15f, 2);
+        public static final Layout DEFAULT = new Layout(18, 3, 0, 9, 0, 0.15f, 2, 0f);
 
         public Layout {
             if (keyBits < 8 || keyBits > TABLE_SHIFT) throw new IllegalArgumentException("key bits must be 8.." + TABLE_SHIFT);
@@ -70,22 +75,31 @@ public final class IndexKeys {
     private IndexKeys() {}
 
     /**
-     * Levels of overflow keys: a full key (a busy camera's events that look alike) spills its further postings into
-     * one of 2^{@value #OVERFLOW_BITS} keys chosen by the sketch's next bits, and a full one of those into the next
-     * level, so that a crowded key keeps every posting while a lookup reads only its own branch.
+     * Levels of overflow keys: a full key (a busy camera's events that look alike) splits: its postings move into
+     * 2^{@value #OVERFLOW_BITS} overflow keys chosen by the next bits of their sketches, and so on down to this many
+     * levels, so that a crowded key keeps every posting while a lookup reads only the one key its own sketch leads to.
      */
-    static final int OVERFLOW_LEVELS = 4;
+    static final int OVERFLOW_LEVELS = 8;
     static final int OVERFLOW_BITS = 2;
-    private static final int OVERFLOW_TABLE = 8;
 
-    /** The overflow key at {@code level} (≥ 1) of {@code key} for {@code sketch}: spread by a hash, never a motion key. */
-    static int overflowKey(int key, long sketch, int level, Layout layout) {
-        long extra = (sketch >>> layout.keyBits()) & ((1L << (level * OVERFLOW_BITS)) - 1);
-        long h = key * 0x9E3779B97F4A7C15L ^ (extra << 3 | level) * 0xC2B2AE3D27D4EB4FL;
-        h ^= h >>> 29;
-        h *= 0xBF58476D1CE4E5B9L;
-        h ^= h >>> 32;
-        return OVERFLOW_TABLE << TABLE_SHIFT | (int) (h & ((1 << TABLE_SHIFT) - 1));
+    /**
+     * The state key of index key {@code key} at {@code level} for {@code sketch}: the key itself at level 0, below it
+     * the path of the sketch's next bits (after the key's) in the high word, behind a one so that paths of
+     * different lengths differ: distinct for every key, level and path.
+     */
+    static long stateKey(int key, long sketch, int level, Layout layout) {
+        if (level == 0) return key & 0xFFFF_FFFFL;
+        long path = (sketch >>> layout.keyBits()) & ((1L << (level * OVERFLOW_BITS)) - 1);
+        return (1L << (level * OVERFLOW_BITS) | path) << 32 | (key & 0xFFFF_FFFFL);
+    }
+
+    /** Every index key (motion keys, then still clips' keys) numbered densely, for bitsets over the index's keys. */
+    static final int SLOTS = MOTION_TABLES << TABLE_SHIFT | PDQ_SLOTS << 16;
+
+    static int slot(int key) {
+        int table = key >>> TABLE_SHIFT;
+        if (table < MOTION_TABLES) return key;
+        return MOTION_TABLES << TABLE_SHIFT | (table - PDQ_TABLE) << 16 | (key & 0xffff);
     }
 
     /** Whether {@code key} is a motion key (as opposed to a still clip's PDQ key). */
@@ -93,10 +107,9 @@ public final class IndexKeys {
         return (key >>> TABLE_SHIFT) < MOTION_TABLES;
     }
 
-    /** How much closer than the bound for {@code key} a posting's sketch is to a lookup's: > 0 answers the lookup. */
-    public static int closeness(int key, long lookup, long posting, Layout layout) {
-        int bound = isMotion(key) ? layout.motionBits() : PDQ_SKETCH_BITS;
-        return bound + 1 - Long.bitCount(lookup ^ posting);
+    /** Most bits a posting's sketch may differ from a lookup's under {@code key}. */
+    private static int bound(int key, Layout layout) {
+        return isMotion(key) ? layout.motionBits() : PDQ_SKETCH_BITS;
     }
 
     public static boolean moving(ClipFingerprint f) {
@@ -147,6 +160,32 @@ public final class IndexKeys {
         return out;
     }
 
+    /**
+     * Per window start, whether it could be the anchor another clip of the same motion stored: an anchor has the most
+     * motion of its block of {@link Layout#anchorEvery()} windows, and a cut copy's blocks start anywhere, so a
+     * window qualifies when it has (within {@link Layout#probeSlack()}, for re-encoding) the most motion of some run
+     * of that many consecutive windows that holds it.
+     */
+    static boolean[] anchorLike(List<MotionSketch.Window> windows, int frames, Layout layout) {
+        boolean[] out = new boolean[frames];
+        double[] energy = new double[frames];
+        for (MotionSketch.Window w : windows) energy[w.frame()] = w.energy();
+        for (MotionSketch.Window w : windows) {
+            int j = w.frame();
+            if (layout.probeSlack() < 0) {
+                out[j] = true;
+                continue;
+            }
+            double floor = 1 - layout.probeSlack();
+            for (int start = Math.max(0, j - layout.anchorEvery() + 1); start <= j && !out[j]; start++) {
+                double most = 0;
+                for (int k = start; k < Math.min(frames, start + layout.anchorEvery()); k++) most = Math.max(most, energy[k]);
+                out[j] = energy[j] >= floor * most;
+            }
+        }
+        return out;
+    }
+
     /** The frame that {@code crop} was cut from, in the crop's coordinates. */
     static double[] uncropped(double[] crop) {
         double w = crop[2] - crop[0], h = crop[3] - crop[1];
@@ -155,8 +194,10 @@ public final class IndexKeys {
 
     /** Probes each window of frames {@code i % every == 0} under each table, with its uncertain bits flipped. */
     private static void probe(List<Posting> out, ClipFingerprint f, float[][] coarse, int flips, Layout layout, int every) {
-        for (MotionSketch.Window w : MotionSketch.windows(coarse)) {
-            if (w.frame() % every != 0) continue;
+        List<MotionSketch.Window> windows = MotionSketch.windows(coarse);
+        boolean[] anchorLike = anchorLike(windows, coarse.length, layout);
+        for (MotionSketch.Window w : windows) {
+            if (w.frame() % every != 0 || !anchorLike[w.frame()]) continue;
             for (int t = 0; t < MOTION_TABLES; t++) {
                 int base = slice(w.sketches()[t], layout);
                 int[] uncertain = uncertain(w.margins()[t], flips, layout);
@@ -232,34 +273,34 @@ public final class IndexKeys {
         }
     }
 
-    /** The postings under one key, unpacked from their 36-byte form; reused from key to key. */
+    /**
+     * The postings under one key, read in place from their 36-byte form (clip key, epoch, capture time, sketch, time
+     * in clip): a lookup compares every posting's sketch but decodes the rest only of those close enough.
+     */
     public static final class Postings {
         static final int BYTES = 36;
-        long[] clipKeys = new long[0], epochs = new long[0], captures = new long[0], sketches = new long[0];
-        int[] atMs = new int[0];
+        private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+        private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+        private byte[] value = new byte[0];
         int size;
 
-        /** Unpacks {@code value} (postings of {@link #BYTES} each: clip key, epoch, capture time, sketch, time in clip). */
-        Postings unpack(byte[] value) {
-            int n = value.length / BYTES;
-            if (clipKeys.length < n) {
-                clipKeys = new long[n];
-                epochs = new long[n];
-                captures = new long[n];
-                sketches = new long[n];
-                atMs = new int[n];
-            }
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(value);
-            for (int p = 0; p < n; p++) {
-                int at = p * BYTES;
-                clipKeys[p] = b.getLong(at);
-                epochs[p] = b.getLong(at + 8);
-                captures[p] = b.getLong(at + 16);
-                sketches[p] = b.getLong(at + 24);
-                atMs[p] = b.getInt(at + 32);
-            }
-            size = n;
+        /** This view over {@code value}; reused from key to key. */
+        Postings over(byte[] value) {
+            this.value = value;
+            size = value.length / BYTES;
             return this;
+        }
+
+        long clipKey(int p) {
+            return (long) LONG.get(value, p * BYTES);
+        }
+
+        long sketch(int p) {
+            return (long) LONG.get(value, p * BYTES + 24);
+        }
+
+        int atMs(int p) {
+            return (int) INT.get(value, p * BYTES + 32);
         }
 
         /** Appends the sketches {@code [from, to)} of {@code batch} as postings to {@code old} (null: none yet). */
@@ -275,7 +316,8 @@ public final class IndexKeys {
 
         /** Whether posting {@code p} comes before {@code batch}'s clip in {@link DedupOrder}. */
         boolean before(int p, IndexBatch batch) {
-            return DedupOrder.before(epochs[p], captures[p], clipKeys[p], batch.epoch, batch.captureMs, batch.clipKey);
+            return DedupOrder.before((long) LONG.get(value, p * BYTES + 8), (long) LONG.get(value, p * BYTES + 16), clipKey(p),
+                    batch.epoch, batch.captureMs, batch.clipKey);
         }
     }
 
@@ -293,13 +335,13 @@ public final class IndexKeys {
                                HitSink out) {
         int[] best = new int[BEST_PER_SKETCH];
         int[] bestCloseness = new int[BEST_PER_SKETCH];
-        int key = batch.keys[i];
+        int limit = bound(batch.keys[i], layout) + 1;
         for (int s = from; s < to; s++) {
             int found = 0;
+            long sketch = batch.sketches[s];
             for (int p = 0; p < postings.size; p++) {
-                if (postings.clipKeys[p] == batch.clipKey) continue;
-                int closeness = closeness(key, batch.sketches[s], postings.sketches[p], layout);
-                if (closeness <= 0) continue;
+                int closeness = limit - Long.bitCount(sketch ^ postings.sketch(p));
+                if (closeness <= 0 || postings.clipKey(p) == batch.clipKey) continue;
                 int at = Math.min(found, BEST_PER_SKETCH - 1);
                 if (found >= BEST_PER_SKETCH && closeness <= bestCloseness[at]) continue;
                 if (ordered && !postings.before(p, batch)) continue;
@@ -313,7 +355,7 @@ public final class IndexKeys {
                 found++;
             }
             for (int k = 0; k < Math.min(found, BEST_PER_SKETCH); k++) {
-                out.hit(batch.atMs[s], postings.clipKeys[best[k]], postings.atMs[best[k]], bestCloseness[k]);
+                out.hit(batch.atMs[s], postings.clipKey(best[k]), postings.atMs(best[k]), bestCloseness[k]);
             }
         }
     }
@@ -346,7 +388,7 @@ public final class IndexKeys {
             epoch = lookup.epoch;
             for (int i = 0; i < lookup.keys.length; i++) {
                 byte[] value = postingsByKey.get(lookup.keys[i]);
-                if (value != null) answer(lookup, i, lookup.from(i), lookup.ends[i], postings.unpack(value), layout, false, hits);
+                if (value != null) answer(lookup, i, lookup.from(i), lookup.ends[i], postings.over(value), layout, false, hits);
             }
         }
         return hits.toHit(clipId, epoch);

@@ -60,22 +60,46 @@ class DedupOperatorsTest {
     }
 
     @Test
-    void aFullKeySpillsIntoOverflowKeysThatALookupFollows() throws Exception {
-        int cap = 3, levels = 1 + IndexKeys.OVERFLOW_LEVELS;
+    void aFullKeySplitsByItsSketchesNextBitsAndALookupReadsTheOneKeyItsSketchLeadsTo() throws Exception {
+        int cap = 3, bits = IndexKeys.Layout.DEFAULT.keyBits();
+        long base = 0x5A5A_0000_0000_F0F0L & ~(0xFL << bits);
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var harness = indexHarness(cap)) {
+            harness.open();
+            // four paths (the two bits after the key's) of three postings each: the key fills at the fourth and splits
+            for (int path = 0; path < 4; path++) {
+                for (int j = 0; j < cap; j++) harness.processElement(posting(0xF0F0, "p" + path + "-" + j, 0, base | (long) path << bits), 0);
+            }
+            assertEquals(List.of(ClipKey.of("p2-0"), ClipKey.of("p2-1"), ClipKey.of("p2-2")).stream().sorted().toList(),
+                    met(harness, lookup(0xF0F0, "new", (base | 2L << bits) ^ 1), 5),
+                    "all 12 postings kept; the lookup reads only its path's overflow key");
+            snapshot = harness.snapshot(1, 1);
+        }
+        try (var restored = indexHarness(cap)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            assertEquals(List.of(ClipKey.of("p1-0"), ClipKey.of("p1-1"), ClipKey.of("p1-2")).stream().sorted().toList(),
+                    met(restored, lookup(0xF0F0, "new", (base | 1L << bits) ^ 1), 5), "after a restore the split is known");
+        }
+    }
+
+    @Test
+    void postingsThatShareTheWholePathAreDroppedBelowTheDeepestOverflowKey() throws Exception {
+        int cap = 3;
         long sketch = 0x5A5A_0000_00F0_F0F0L;
         try (var harness = indexHarness(cap)) {
             harness.open();
-            for (int clip = 0; clip < cap * levels + 5; clip++) harness.processElement(posting(0xF0F0, "c" + clip, 0, sketch), 0);
-            // another branch: differs in the bits that choose overflow keys
-            harness.processElement(posting(0xF0F0, "other-branch", 0, sketch ^ 1L << 24), 0);
-            harness.processElement(lookup(0xF0F0, "new", sketch ^ 1), 5);
-            harness.processWatermark(5);
-            List<Long> met = harness.extractOutputValues().stream()
-                    .flatMap(h -> java.util.Arrays.stream(h.earlierClipKeys).boxed()).sorted().toList();
-            List<Long> kept = java.util.stream.IntStream.range(0, cap * levels).mapToObj(c -> ClipKey.of("c" + c)).sorted().toList();
-            assertEquals(kept, met, "the key and its overflow keys keep " + cap * levels + " postings, the lookup reads them all; "
-                    + "the rest are dropped, the other branch is not read");
+            for (int clip = 0; clip < cap + 4; clip++) harness.processElement(posting(0xF0F0, "c" + clip, 0, sketch), 0);
+            assertEquals(java.util.stream.IntStream.range(0, cap).mapToObj(c -> ClipKey.of("c" + c)).sorted().toList(),
+                    met(harness, lookup(0xF0F0, "new", sketch ^ 1), 5), "the deepest key keeps the first " + cap);
         }
+    }
+
+    private static List<Long> met(KeyedOneInputStreamOperatorTestHarness<Integer, IndexBatch, IndexHit> harness, IndexBatch lookup,
+                                  long watermark) throws Exception {
+        harness.processElement(lookup, lookup.epoch);
+        harness.processWatermark(watermark);
+        return harness.extractOutputValues().stream().flatMap(h -> java.util.Arrays.stream(h.earlierClipKeys).boxed()).sorted().toList();
     }
 
     @Test
