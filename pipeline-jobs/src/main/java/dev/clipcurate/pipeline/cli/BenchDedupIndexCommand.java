@@ -54,7 +54,7 @@ import java.util.stream.Stream;
                         + "clip), keying_cpu_ms_per_clip (computing a clip's sketches and keys, once per clip), "
                         + "state_bytes_per_clip (the index's keys and postings as serialised into RocksDB), "
                         + "disk_peak_bytes_per_clip (RocksDB's files of the index, peak, compaction included), "
-                        + "postings_per_clip, keys_per_lookup, keys_read_per_lookup (keys holding postings), postings_read_per_clip, postings_spilled (into overflow keys), postings_dropped (by full keys), "
+                        + "postings_per_clip, keys_per_lookup, keys_read_per_lookup (keys holding postings), postings_read_per_clip, postings_spilled (moved into overflow keys by splits), postings_dropped (by full keys at the deepest level), "
                         + "planted_found, planted, key_fill (keys holding at least k postings), "
                         + "legacy_band_key_fill (the same clips under the previous 16-bit band keys), wall_s."})
 final class BenchDedupIndexCommand implements Callable<Integer> {
@@ -102,6 +102,9 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
 
     @Option(names = "--probe-slack", hidden = true)
     float probeSlack = IndexKeys.Layout.DEFAULT.probeSlack();
+
+    @Option(names = "--flip-margin", hidden = true)
+    float flipMargin = IndexKeys.Layout.DEFAULT.flipMargin();
 
     @Option(names = "--cap", hidden = true)
     int cap = EventIndex.DEFAULT_CAP;
@@ -173,7 +176,7 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<ClipFingerprint>forMonotonousTimestamps()
                         .withTimestampAssigner((f, previous) -> f.epoch));
         IndexKeys.Layout d = IndexKeys.Layout.DEFAULT;
-        IndexKeys.Layout layout = new IndexKeys.Layout(keyBits, d.anchorEvery(), flips, d.motionBits(), d.cropFlips(), d.flipMargin(),
+        IndexKeys.Layout layout = new IndexKeys.Layout(keyBits, d.anchorEvery(), flips, d.motionBits(), d.cropFlips(), flipMargin,
                 d.cropEvery(), probeSlack);
         DedupStage.candidates(seeds.union(lookups), layout, cap)
                 .keyBy((KeySelector<CandidatePair, String>) p -> p.clipId, Types.STRING)

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
 @Command(name = "eval-dedup", mixinStandardHelpOptions = true,
         description = {"Measures the dedup stage on the labelled variant set that scripts/make-dedup-set builds with "
                 + "ffmpeg from real footage: originals o_<event>.<ext> and variants v_<event>_<transform>.<ext>. "
-                + "Every pair of files goes through the band index (candidates) and the motion matcher, as in the job. "
+                + "Every pair of files goes through the motion index (candidates) and the motion matcher, as in the job. "
                 + "Reports recall per transform (original vs. variant), precision over all pairs, false matches "
                 + "between different events of the same fixed camera, and milliseconds of hashing per frame."})
 final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {

@@ -27,21 +27,23 @@ import java.util.List;
  * 36 bytes each (clip key, epoch, capture time, sketch, time in clip), at most {@link #cap} of them. A full key
  * (a busy camera's events that look alike) splits: its postings move into overflow keys chosen by the next bits of
  * their sketches ({@link IndexKeys#stateKey}, down to {@link IndexKeys#OVERFLOW_LEVELS} levels) and an empty value
- * marks it split, so a crowded key loses nothing while a lookup still reads one key per sketch, at most {@link #cap}
- * postings: the one its sketch leads to. Which keys hold postings and which split is kept in two bitsets on the heap
- * (4 MB each per subtask), so that a lookup of an empty key touches no state.
+ * marks it split, so a crowded key keeps its postings (only those sharing the whole path with {@link #cap} others
+ * are dropped) while a lookup reads, per sketch, the key its path leads to, and the siblings where the sketch is
+ * uncertain in a bit that chose the path (at most {@link #MAX_LEAVES}), never more than {@link #cap} postings
+ * each. Which index keys hold postings and which split is kept on the heap (two bitsets of 4 MB per subtask, and
+ * the split overflow keys), so that a lookup of an empty key touches no state.
  * (One Flink key per group, not per index key, so that a batch build, which holds the state of one Flink key at a
  * time, holds a group's whole index while it answers it.)
  *
  * <p>A lookup batch waits, as the namespace of one event-time timer
  * (so a pending lookup costs no state access), until the watermark passes its clip's stamp, so that every clip
  * stamped before it has stored its postings (in a batch build: until the input is complete); it then reads each of
- * its keys once (under a split key, the overflow key its sketch leads to) and answers with one {@link IndexHit}: the postings of earlier clips in {@link DedupOrder} closest
+ * its keys once (under a split key, the overflow keys its sketches lead to) and answers with one {@link IndexHit}: the postings of earlier clips in {@link DedupOrder} closest
  * to each of its sketches ({@link IndexKeys#answer}). Two clips of earlier versions never meet: both are kept already.
  */
 public class EventIndex extends AbstractStreamOperator<IndexHit>
         implements OneInputStreamOperator<IndexBatch, IndexHit>, Triggerable<Integer, IndexBatch> {
-    /** Most postings under one key (overflow keys included): 2.3 KB, read in one go. */
+    /** Most postings under one key (an overflow key too): 2.3 KB, read in one go. */
     public static final int DEFAULT_CAP = 64;
     /**
      * The index's key groups (Flink's maximum parallelism for it, the default for jobs below 86 subtasks): a looked-up
@@ -79,6 +81,7 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
     private transient BitSet occupied, splitKeys;
     private transient java.util.Set<Long> splitOverflow;
     private transient IndexKeys.Postings unpacked;
+    private transient LongList leaves;
 
     /** @param cap most postings kept under one key */
     public EventIndex(IndexKeys.Layout layout, int cap) {
@@ -108,6 +111,7 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
         keyFill = context.getHistogram(KEY_FILL);
         hits = getMetricGroup().counter("dedupIndexHits");
         unpacked = new IndexKeys.Postings();
+        leaves = new LongList();
         occupied = new BitSet(IndexKeys.SLOTS);
         splitKeys = new BitSet(IndexKeys.SLOTS);
         splitOverflow = new java.util.HashSet<>();
@@ -147,11 +151,40 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
         return !isIndexKey(at) || occupied.get(IndexKeys.slot((int) at));
     }
 
-    /** The state key under which {@code sketch} of index key {@code key} is kept: the key, or the overflow key it leads to. */
-    private long keyFor(int key, long sketch) {
-        long at = IndexKeys.stateKey(key, sketch, 0, layout);
-        for (int level = 1; level <= IndexKeys.OVERFLOW_LEVELS && isSplit(at); level++) at = IndexKeys.stateKey(key, sketch, level, layout);
-        return at;
+    /**
+     * The keys a lookup's {@code sketch} under index key {@code key} reads: the key, or below a split key the
+     * overflow keys its path leads to, both ways at each of its {@code uncertain} path bits (a re-encoded copy's
+     * sketch differs from its source's in such bits), at most {@link #MAX_LEAVES}, its own path first.
+     */
+    private void leaves(int key, long sketch, long uncertain, int level, long at, LongList out) {
+        if (level == IndexKeys.OVERFLOW_LEVELS || !isSplit(at)) {
+            if (out.size < MAX_LEAVES && !out.contains(at)) out.add(at);
+            return;
+        }
+        long pathBits = (uncertain >>> (layout.keyBits() + level * IndexKeys.OVERFLOW_BITS)) & ((1L << IndexKeys.OVERFLOW_BITS) - 1);
+        for (long flip = 0; flip <= pathBits && out.size < MAX_LEAVES; flip++) {
+            if ((flip & ~pathBits) != 0) continue;
+            long probe = sketch ^ flip << (layout.keyBits() + level * IndexKeys.OVERFLOW_BITS);
+            leaves(key, probe, uncertain, level + 1, IndexKeys.stateKey(key, probe, level + 1, layout), out);
+        }
+    }
+
+    /** Most keys one lookup sketch reads below a split key. */
+    static final int MAX_LEAVES = 8;
+
+    /** The keys one sketch reads (at most {@link #MAX_LEAVES}), reused from sketch to sketch. */
+    static final class LongList {
+        long[] values = new long[MAX_LEAVES];
+        int size;
+
+        void add(long v) {
+            values[size++] = v;
+        }
+
+        boolean contains(long v) {
+            for (int i = 0; i < size; i++) if (values[i] == v) return true;
+            return false;
+        }
     }
 
     @Override
@@ -230,8 +263,12 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
                 answer(b, i, at, b.from(i), b.ends[i], found);
                 continue;
             }
-            // each sketch reads the one overflow key it leads to
-            for (int s = b.from(i); s < b.ends[i]; s++) answer(b, i, keyFor(key, b.sketches[s]), s, s + 1, found);
+            // each sketch reads the overflow keys its path (and its uncertain bits) lead to
+            for (int s = b.from(i); s < b.ends[i]; s++) {
+                leaves.size = 0;
+                leaves(key, b.sketches[s], b.uncertain == null ? 0 : b.uncertain[s], 0, at, leaves);
+                for (int l = 0; l < leaves.size; l++) answer(b, i, leaves.values[l], s, s + 1, found);
+            }
         }
         if (found.size() > 0) {
             hits.inc(found.size());

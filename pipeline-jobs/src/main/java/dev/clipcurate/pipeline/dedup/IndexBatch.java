@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /**
  * One clip's sketches under the index keys of one Flink key group, on their way to the {@link EventIndex}: kept
- * there as postings if {@link #stored}, otherwise looked up (and not kept). A clip's ~1,600 lookup keys so travel as
+ * there as postings if {@link #stored}, otherwise looked up (and not kept). A clip's ~400 lookup keys so travel as
  * at most {@link EventIndex#MAX_PARALLELISM} records, each waiting as one timer, instead of one record and one timer
  * per key: the stream is keyed by {@link #route}, the integer that stands for the key group of every key in the batch.
  * Carries the clip's place in {@link DedupOrder}.
@@ -30,6 +30,8 @@ public class IndexBatch {
     public long[] sketches;
     /** Per sketch, where in the clip it was taken. */
     public int[] atMs;
+    /** Per sketch of a lookup, its bits close to flipping ({@link IndexKeys.Posting#uncertain}); null when stored. */
+    public long[] uncertain;
 
     public IndexBatch() {}
 
@@ -73,10 +75,12 @@ public class IndexBatch {
             int n = byKey.values().stream().mapToInt(List::size).sum();
             b.sketches = new long[n];
             b.atMs = new int[n];
+            b.uncertain = stored ? null : new long[n];
             int i = 0, s = 0;
             for (var e : byKey.entrySet()) {
                 b.keys[i] = e.getKey();
                 for (IndexKeys.Posting p : e.getValue()) {
+                    if (!stored) b.uncertain[s] = p.uncertain();
                     b.sketches[s] = p.sketch();
                     b.atMs[s++] = p.atMs();
                 }
@@ -93,7 +97,7 @@ public class IndexBatch {
         return o instanceof IndexBatch b && route == b.route && clipKey == b.clipKey && epoch == b.epoch
                 && captureMs == b.captureMs && stored == b.stored && Objects.equals(clipId, b.clipId)
                 && Arrays.equals(keys, b.keys) && Arrays.equals(ends, b.ends)
-                && Arrays.equals(sketches, b.sketches) && Arrays.equals(atMs, b.atMs);
+                && Arrays.equals(sketches, b.sketches) && Arrays.equals(atMs, b.atMs) && Arrays.equals(uncertain, b.uncertain);
     }
 
     @Override

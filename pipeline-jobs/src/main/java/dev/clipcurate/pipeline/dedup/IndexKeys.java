@@ -17,13 +17,14 @@ import java.util.Map;
  * <p><b>Moving clips</b> are keyed by {@link MotionSketch motion}: a clip stores one anchor per
  * {@link Layout#anchorEvery()} sampled frames (the window with most motion: 1.5 s, so a 16-s clip stores 10), under
  * {@link #MOTION_TABLES} keys each: the first {@link Layout#keyBits()} bits of each of its sketches. It looks up
- * with every window, plain and mirrored, and for each key also with those of its {@link Layout#flips()} least
- * certain bits that are close to flipping ({@link Layout#flipMargin()}) flipped (multi-probe), so a re-encoded copy
- * whose sketch moved a few bits still meets its source; and, with the windows starting at every
- * {@link Layout#cropEvery()}-th sampled frame, under the crop hypotheses ({@link ClipFingerprint#WINDOWS}: the
- * earlier clip a crop of this one, or this one a crop of it). Mirroring, uncertain bits and crops are expanded on
- * the lookup side, never stored. Because the sketch describes motion, not the scene, events of one fixed camera
- * spread over keys instead of crowding its background's.
+ * with the windows that could be such an anchor of a clip with the same motion ({@link #anchorLike}), plain and
+ * mirrored, optionally also with up to {@link Layout#flips()} uncertain key bits flipped (multi-probe; off by
+ * default: short keys need it less); and, with those windows starting at every {@link Layout#cropEvery()}-th
+ * sampled frame, under the crop hypotheses ({@link ClipFingerprint#WINDOWS}: the earlier clip a crop of this one,
+ * or this one a crop of it). Mirroring, uncertain bits and crops are expanded on the lookup side, never stored. A
+ * lookup carries its sketch's bits that lie close to a hyperplane ({@link Layout#flipMargin()}), which it follows
+ * both ways where a crowded key split ({@link EventIndex}). Because the sketch describes motion, not the scene,
+ * events of one fixed camera spread over keys instead of crowding its background's.
  *
  * <p><b>Still clips</b> (almost no motion, {@link ClipMatcher}'s static rule) have no motion to key on; they are
  * keyed by 16-bit slots of their PDQ hashes as before: stored every 8th frame, whole frame and crop windows,
@@ -50,7 +51,8 @@ public final class IndexKeys {
      * @param motionBits  a posting answers a lookup when their sketches differ in at most this many bits
      * @param cropFlips   bits flipped when probing the crop hypotheses ({@link ClipFingerprint#WINDOWS}, either clip a
      *                    crop of the other); -1: no crop hypotheses
-     * @param flipMargin  a key bit is flipped only if its margin (|projection| over the window's norm) is below this
+     * @param flipMargin  a bit is uncertain (flipped by a lookup, in the key or in a split key's path) only if its
+     *                    margin (|projection| over the window's norm) is below this
      * @param cropEvery   crop hypotheses probe the windows starting at every this many sampled frames
      * @param probeSlack  a lookup probes only windows that could be a stored anchor: within this share of the most
      *                    motion of some {@code anchorEvery} consecutive windows around them; negative: every window
@@ -69,8 +71,11 @@ public final class IndexKeys {
         }
     }
 
-    /** One sketch of a clip at one time ({@code atMs} into the clip) under one key. */
-    public record Posting(int key, long sketch, int atMs) {}
+    /**
+     * One sketch of a clip at one time ({@code atMs} into the clip) under one key; for a lookup, {@code uncertain}
+     * marks the sketch's bits close to flipping, which it also follows both ways below a key that split.
+     */
+    public record Posting(int key, long sketch, int atMs, long uncertain) {}
 
     private IndexKeys() {}
 
@@ -79,7 +84,7 @@ public final class IndexKeys {
      * 2^{@value #OVERFLOW_BITS} overflow keys chosen by the next bits of their sketches, and so on down to this many
      * levels, so that a crowded key keeps every posting while a lookup reads only the one key its own sketch leads to.
      */
-    static final int OVERFLOW_LEVELS = 8;
+    static final int OVERFLOW_LEVELS = 15; // the path (2 bits a level) and its leading one fill a state key's high word
     static final int OVERFLOW_BITS = 2;
 
     /**
@@ -139,7 +144,7 @@ public final class IndexKeys {
         List<Posting> out = new ArrayList<>();
         for (MotionSketch.Window w : anchors) {
             for (int t = 0; t < MOTION_TABLES; t++) {
-                out.add(new Posting(key(t, slice(w.sketches()[t], layout)), w.sketches()[t], atMs(f, w.frame())));
+                out.add(new Posting(key(t, slice(w.sketches()[t], layout)), w.sketches()[t], atMs(f, w.frame()), 0));
             }
         }
         return out;
@@ -201,10 +206,11 @@ public final class IndexKeys {
             for (int t = 0; t < MOTION_TABLES; t++) {
                 int base = slice(w.sketches()[t], layout);
                 int[] uncertain = uncertain(w.margins()[t], flips, layout);
+                long nearPlanes = nearPlanes(w.margins()[t], layout);
                 for (int mask = 0; mask < 1 << uncertain.length; mask++) {
                     int value = base;
                     for (int b = 0; b < uncertain.length; b++) if ((mask & 1 << b) != 0) value ^= 1 << uncertain[b];
-                    out.add(new Posting(key(t, value), w.sketches()[t], atMs(f, w.frame())));
+                    out.add(new Posting(key(t, value), w.sketches()[t], atMs(f, w.frame()), nearPlanes));
                 }
             }
         }
@@ -219,6 +225,13 @@ public final class IndexKeys {
         for (int b = 0; b < layout.keyBits(); b++) bits.add(b);
         bits.sort(Comparator.comparingDouble(b -> margins[b]));
         return bits.subList(0, flips).stream().filter(b -> margins[b] < layout.flipMargin()).mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The sketch's bits whose margin is below {@link Layout#flipMargin()}. */
+    private static long nearPlanes(float[] margins, Layout layout) {
+        long out = 0;
+        for (int b = 0; b < margins.length; b++) if (margins[b] < layout.flipMargin()) out |= 1L << b;
+        return out;
     }
 
     /** A motion key: the sketch's low {@link Layout#keyBits()} bits. */
@@ -269,7 +282,7 @@ public final class IndexKeys {
     private static void addPdq(List<Posting> out, long[] bits, int atMs) {
         for (int slot = 0; slot < PDQ_SLOTS; slot++) {
             int value = (int) (bits[0] >>> (48 - 16 * slot)) & 0xffff;
-            out.add(new Posting(key(PDQ_TABLE + slot, value), bits[1], atMs));
+            out.add(new Posting(key(PDQ_TABLE + slot, value), bits[1], atMs, 0));
         }
     }
 
