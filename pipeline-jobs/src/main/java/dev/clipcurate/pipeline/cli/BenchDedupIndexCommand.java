@@ -28,6 +28,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -94,17 +95,8 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
     @Option(names = "--no-legacy", description = "Skip counting the previous band keys' fill (a pass over all N clips).")
     boolean noLegacy;
 
-    @Option(names = "--key-bits", hidden = true)
-    int keyBits = IndexKeys.Layout.DEFAULT.keyBits();
-
-    @Option(names = "--flips", hidden = true)
-    int flips = IndexKeys.Layout.DEFAULT.flips();
-
-    @Option(names = "--probe-slack", hidden = true)
-    float probeSlack = IndexKeys.Layout.DEFAULT.probeSlack();
-
-    @Option(names = "--flip-margin", hidden = true)
-    float flipMargin = IndexKeys.Layout.DEFAULT.flipMargin();
+    @Mixin
+    IndexLayoutOptions layoutOptions;
 
     @Option(names = "--cap", hidden = true)
     int cap = EventIndex.DEFAULT_CAP;
@@ -175,9 +167,7 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
                 .name("synthetic new clips")
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<ClipFingerprint>forMonotonousTimestamps()
                         .withTimestampAssigner((f, previous) -> f.epoch));
-        IndexKeys.Layout d = IndexKeys.Layout.DEFAULT;
-        IndexKeys.Layout layout = new IndexKeys.Layout(keyBits, d.anchorEvery(), flips, d.motionBits(), d.cropFlips(), flipMargin,
-                d.cropEvery(), probeSlack);
+        IndexKeys.Layout layout = layoutOptions.layout();
         DedupStage.candidates(seeds.union(lookups), layout, cap)
                 .keyBy((KeySelector<CandidatePair, String>) p -> p.clipId, Types.STRING)
                 .process(new CountPlantedCopies()).name("planted copies")

@@ -12,6 +12,7 @@ import dev.clipcurate.pipeline.dedup.PdqHasher;
 import dev.clipcurate.pipeline.media.ClipDecoder;
 import dev.clipcurate.pipeline.media.DecodeLimits;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -57,33 +58,11 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
             description = "Leave out events whose names start with these prefixes (to keep them aside while tuning).")
     List<String> skip = List.of();
 
-    @Option(names = "--key-bits", hidden = true)
-    int keyBits = IndexKeys.Layout.DEFAULT.keyBits();
-
-    @Option(names = "--anchor-every", hidden = true)
-    int anchorEvery = IndexKeys.Layout.DEFAULT.anchorEvery();
-
-
-    @Option(names = "--flip-margin", hidden = true)
-    float flipMargin = IndexKeys.Layout.DEFAULT.flipMargin();
-
-    @Option(names = "--crop-every", hidden = true)
-    int cropEvery = IndexKeys.Layout.DEFAULT.cropEvery();
-
-    @Option(names = "--probe-slack", hidden = true)
-    float probeSlack = IndexKeys.Layout.DEFAULT.probeSlack();
+    @Mixin
+    IndexLayoutOptions layoutOptions;
 
     @Option(names = "--index-only", hidden = true, description = "Only the index's candidates and votes (no matching: fast, for tuning).")
     boolean indexOnly;
-
-    @Option(names = "--flips", hidden = true)
-    int flips = IndexKeys.Layout.DEFAULT.flips();
-
-    @Option(names = "--sketch-bits", hidden = true)
-    int sketchBits = IndexKeys.Layout.DEFAULT.motionBits();
-
-    @Option(names = "--crop-flips", hidden = true)
-    int cropFlips = IndexKeys.Layout.DEFAULT.cropFlips();
 
     @Option(names = "--fingerprint-cache", paramLabel = "DIR", hidden = true,
             description = "Keep fingerprints here between runs (for tuning the index; hashing cost is then not measured).")
@@ -137,7 +116,7 @@ final class EvalDedupCommand implements java.util.concurrent.Callable<Integer> {
             System.err.printf("  %-28s %3d frames%n", p.getFileName(), fp.frames());
         }
 
-        IndexKeys.Layout layout = new IndexKeys.Layout(keyBits, anchorEvery, flips, sketchBits, cropFlips, flipMargin, cropEvery, probeSlack);
+        IndexKeys.Layout layout = layoutOptions.layout();
         // the index as the job builds it: a clip's lookups meet the postings of clips before it; recall counts a
         // pair as a candidate only if it is found whichever of the two comes first
         List<Map<Integer, byte[]>> stored = new ArrayList<>();
