@@ -82,7 +82,8 @@ public final class IndexKeys {
     /**
      * Levels of overflow keys: a full key (a busy camera's events that look alike) splits: its postings move into
      * 2^{@value #OVERFLOW_BITS} overflow keys chosen by the next bits of their sketches, and so on down to this many
-     * levels, so that a crowded key keeps every posting while a lookup reads only the one key its own sketch leads to.
+     * levels, so that a crowded key keeps its postings (all but those that share the whole path with a full deepest
+     * key) while a lookup reads only the keys its own sketch's path leads to ({@link EventIndex}).
      */
     static final int OVERFLOW_LEVELS = 15; // the path (2 bits a level) and its leading one fill a state key's high word
     static final int OVERFLOW_BITS = 2;
