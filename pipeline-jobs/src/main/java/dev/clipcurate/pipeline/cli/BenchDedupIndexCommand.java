@@ -213,7 +213,7 @@ final class BenchDedupIndexCommand implements Callable<Integer> {
         r.put("of_which_answer_ms_per_clip", counter(result, EventIndex.ANSWER_NANOS) / 1e6 / q);
         r.put("hits_per_clip", counter(result, EventIndex.HITS) / (double) q);
         r.put("keying_cpu_ms_per_clip", counter(result, dev.clipcurate.pipeline.dedup.IndexKeying.NANOS) / 1e6 / indexed);
-        // RocksDB row per state key (index key, overflow key, or a split key's empty marker): key group (2) + route
+        // RocksDB row per state key (index key or overflow key; a key that split is gone): key group (2) + route
         // (4) + namespace (1) + state key (8); value: null flag (1) + length (4) + 36 bytes per posting
         r.put("state_bytes_per_clip", (keys * (2 + 4 + 1 + 8 + 1 + 4) + postings * 36.0) / indexed);
         r.put("disk_peak_bytes_per_clip", peakDisk.get() / (double) indexed);

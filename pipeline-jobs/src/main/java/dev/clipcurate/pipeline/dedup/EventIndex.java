@@ -26,8 +26,8 @@ import java.util.List;
  * by {@link IndexBatch#route}, that group's one Flink key; under it a map state holds, per index key, the postings,
  * 36 bytes each (clip key, epoch, capture time, sketch, time in clip), at most {@link #cap} of them. A full key
  * (a busy camera's events that look alike) splits: its postings move into overflow keys chosen by the next bits of
- * their sketches ({@link IndexKeys#stateKey}, down to {@link IndexKeys#OVERFLOW_LEVELS} levels) and an empty value
- * marks it split, so a crowded key keeps its postings (only those sharing the whole path with {@link #cap} others
+ * their sketches ({@link IndexKeys#stateKey}, down to {@link IndexKeys#OVERFLOW_LEVELS} levels) and it is removed
+ * (its overflow keys are what says it split), so a crowded key keeps its postings (only those sharing the whole path with {@link #cap} others
  * are dropped) while a lookup reads, per sketch, the key its path leads to, and the siblings where the sketch is
  * uncertain in a bit that chose the path (at most {@link #MAX_LEAVES}), never more than {@link #cap} postings
  * each. Which index keys hold postings and which split is kept on the heap (two bitsets of 4 MB per subtask, and
@@ -121,10 +121,10 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
         }
         for (Object route : routes) {
             setCurrentKey(route);
-            for (var e : postings.entries()) {
-                long at = e.getKey();
-                if (e.getValue().length == 0) markSplit(at);
-                else if (isIndexKey(at)) occupied.set(IndexKeys.slot((int) at));
+            // keys only: an overflow key says that the key above it split
+            for (long at : postings.keys()) {
+                if (isIndexKey(at)) occupied.set(IndexKeys.slot((int) at));
+                else markSplit(IndexKeys.parent(at));
             }
         }
     }
@@ -245,7 +245,8 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
             postings.put(child.getKey(), child.getValue().toByteArray());
             keys.add(1);
         }
-        postings.put(at, new byte[0]);
+        postings.remove(at);
+        keys.add(-1);
         markSplit(at);
         spilled.add(view.size);
     }
@@ -284,7 +285,7 @@ public class EventIndex extends AbstractStreamOperator<IndexHit>
     private void answer(IndexBatch b, int i, long at, int from, int to, ClipHits found) throws Exception {
         if (!mayHold(at)) return;
         byte[] value = postings.get(at);
-        if (value == null || value.length == 0) return;
+        if (value == null) return;
         keysRead.add(1);
         read.add(value.length / IndexKeys.Postings.BYTES);
         IndexKeys.answer(b, i, from, to, unpacked.over(value), layout, found);

@@ -99,6 +99,13 @@ public final class IndexKeys {
         return (1L << (level * OVERFLOW_BITS) | path) << 32 | (key & 0xFFFF_FFFFL);
     }
 
+    /** The state key one level above overflow key {@code stateKey}: the key that split into it. */
+    static long parent(long stateKey) {
+        long high = stateKey >>> 32, key = stateKey & 0xFFFF_FFFFL;
+        int bits = 63 - Long.numberOfLeadingZeros(high) - OVERFLOW_BITS; // the parent's path bits
+        return bits == 0 ? key : (1L << bits | high & ((1L << bits) - 1)) << 32 | key;
+    }
+
     /** Every index key (motion keys, then still clips' keys) numbered densely, for bitsets over the index's keys. */
     static final int SLOTS = MOTION_TABLES << TABLE_SHIFT | PDQ_SLOTS << 16;
 

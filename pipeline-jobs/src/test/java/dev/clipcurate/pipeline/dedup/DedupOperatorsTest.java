@@ -89,6 +89,16 @@ class DedupOperatorsTest {
     }
 
     @Test
+    void everyOverflowKeyNamesTheKeyAboveIt() {
+        IndexKeys.Layout layout = IndexKeys.Layout.DEFAULT;
+        long sketch = 0x9E37_79B9_7F4A_7C15L;
+        for (int level = 1; level <= IndexKeys.OVERFLOW_LEVELS; level++) {
+            assertEquals(IndexKeys.stateKey(0x1ABCDE, sketch, level - 1, layout),
+                    IndexKeys.parent(IndexKeys.stateKey(0x1ABCDE, sketch, level, layout)), "level " + level);
+        }
+    }
+
+    @Test
     void postingsThatShareTheWholePathAreDroppedOnceTheDeepestOverflowKeyIsFull() throws Exception {
         int cap = 3, deepest = cap;
         long sketch = 0x0000_00F0_00F0_F0F0L;
